@@ -1,0 +1,111 @@
+/**
+ * Raw landmarking of a whole video: ffmpeg decodes, landmarker pages answer. With several
+ * workers the clip is cut into contiguous segments, one landmarker (own renderer process)
+ * per segment; each segment first tracks a few warm-up frames before its first frame so
+ * tracking is continuous, and results are merged in frame order through disk spools.
+ */
+import { decodeMessage, encodeMessage } from '../core/protocol.js';
+import type { TrackFrame } from '../core/track.js';
+import { launchChromium, type ChromiumHandle } from '../system/chromium.js';
+import { analysisSize, decodeFrames, type VideoInfo } from '../system/ffmpeg.js';
+import { startPageHost, type PageHost } from '../system/page-host.js';
+import { DiskSpool } from './disk-spool.js';
+import { LandmarkerClient, type LandmarkerOptions } from './landmarker-client.js';
+
+/** Options of raw landmarking. */
+export interface LandmarkOptions {
+  /** Model file path. */
+  readonly modelPath: string;
+  /** Landmarkers run in parallel on separate segments (>= 1). */
+  readonly workers: number;
+  /** Long side of the frames given to the landmarker, px. */
+  readonly maxAnalysisSide: number;
+  /** Frames tracked before a segment's first frame (discarded). */
+  readonly warmupFrames?: number;
+  /** Landmarker settings. */
+  readonly landmarker?: Partial<LandmarkerOptions>;
+  /** Called once the landmarkers are ready (for timing). */
+  readonly onReady?: () => void;
+}
+
+/** A segment of the clip: [start, end) frame indices. */
+export interface Segment {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Splits `frameCount` frames into at most `workers` contiguous segments of at least `minFrames`. */
+export function planSegments(frameCount: number, workers: number, minFrames = 60): Segment[] {
+  const n = Math.max(1, Math.min(workers, Math.floor(frameCount / minFrames) || 1));
+  const segs: Segment[] = [];
+  for (let i = 0; i < n; i++) segs.push({ start: Math.round((i * frameCount) / n), end: Math.round(((i + 1) * frameCount) / n) });
+  return segs;
+}
+
+/** Shared browser resources of one landmarking run. */
+interface Resources {
+  readonly host: PageHost;
+  readonly chromium: ChromiumHandle;
+  readonly clients: LandmarkerClient[];
+}
+
+async function openResources(opts: LandmarkOptions, count: number): Promise<Resources> {
+  const host = await startPageHost({ modelPath: opts.modelPath });
+  let chromium: ChromiumHandle | null = null;
+  const clients: LandmarkerClient[] = [];
+  try {
+    chromium = await launchChromium();
+    const c = chromium;
+    const lmOpts: LandmarkerOptions = { runningMode: 'VIDEO', ...opts.landmarker };
+    clients.push(...(await Promise.all(Array.from({ length: count }, () => LandmarkerClient.open(c, host, lmOpts)))));
+    return { host, chromium, clients };
+  } catch (e) {
+    await Promise.all(clients.map((c) => c.close()));
+    await chromium?.close();
+    await host.close();
+    throw e;
+  }
+}
+
+async function closeResources(r: Resources): Promise<void> {
+  await Promise.all(r.clients.map((c) => c.close()));
+  await r.chromium.close();
+  await r.host.close();
+}
+
+/** Yields one raw (unsmoothed) track frame per decoded frame, in order. */
+export async function* landmarkVideo(info: VideoInfo, opts: LandmarkOptions): AsyncGenerator<TrackFrame> {
+  const segments = planSegments(info.frameCount, opts.workers);
+  const warmup = opts.warmupFrames ?? 10;
+  const size = analysisSize(info, opts.maxAnalysisSide);
+  const res = await openResources(opts, segments.length);
+  opts.onReady?.();
+  const spools = await Promise.all(segments.map(() => DiskSpool.create()));
+  try {
+    const workers = segments.map(async (seg, i) => {
+      const spool = spools[i];
+      try {
+        const from = Math.max(0, seg.start - (i === 0 ? 0 : warmup));
+        const frames = decodeFrames(info, { ...size, startFrame: from, endFrame: seg.end, encoding: 'jpeg' });
+        for await (const f of res.clients[i].track(frames)) {
+          if (f.frame < seg.start) continue;
+          await spool.append(encodeMessage('faceFrame', f));
+        }
+        spool.end();
+      } catch (e) {
+        spool.fail(e);
+        for (const s of spools) s.fail(e);
+      }
+    });
+    for (const spool of spools) {
+      for await (const rec of spool.read()) {
+        const m = decodeMessage(rec);
+        if (m.type === 'faceFrame') yield m.payload;
+      }
+    }
+    await Promise.all(workers);
+  } finally {
+    await Promise.all(spools.map((s) => s.close()));
+    await closeResources(res);
+  }
+}

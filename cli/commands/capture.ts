@@ -1,0 +1,60 @@
+/** `noggin capture VIDEO [-o TRACK] [--csv FILE] [--smoothing MODE]` */
+import type { Command } from 'commander';
+import { captureVideo } from '../../capture/index.js';
+import type { SmoothingMode } from '../../capture/smoothing/index.js';
+import { userPath } from '../../system/paths.js';
+import { OPTIONS, option, resolveModel } from '../options.js';
+import { createProgress } from '../progress.js';
+
+/** Default track path for a video: same folder and name, `.track.ndjson`. */
+export function defaultTrackPath(video: string): string {
+  return video.replace(/\.[^./\\]+$/, '') + '.track.ndjson';
+}
+
+/** Registers the command. */
+export function registerCapture(program: Command): void {
+  program
+    .command('capture')
+    .description('track the face in a video and write a face track (*.track.ndjson)')
+    .argument('<video>', 'input video file')
+    .addOption(option(OPTIONS.output))
+    .addOption(option(OPTIONS.csv))
+    .addOption(option(OPTIONS.smoothing))
+    .addOption(option(OPTIONS.fillGaps))
+    .addOption(option(OPTIONS.workers))
+    .addOption(option(OPTIONS.maxAnalysisSide))
+    .addOption(option(OPTIONS.minDetectionConfidence))
+    .addOption(option(OPTIONS.model))
+    .addOption(option(OPTIONS.json))
+    .action(async (video: string, o: Record<string, unknown>) => {
+      const input = userPath(video);
+      const output = userPath((o.output as string | undefined) ?? defaultTrackPath(video));
+      const progress = createProgress('capture', !!o.json);
+      try {
+        const s = await captureVideo({
+          input,
+          output,
+          csv: o.csv ? userPath(o.csv as string) : undefined,
+          smoothing: o.smoothing as SmoothingMode,
+          fillGapFrames: o.fillGaps as number,
+          workers: o.workers as number,
+          maxAnalysisSide: o.analysisSize as number,
+          minDetectionConfidence: o.minDetectionConfidence as number,
+          modelPath: userPath(resolveModel(o.model as string | undefined)),
+          onProgress: (p) => progress.update(p.frames, p.total, { fps: p.fps, faces: p.faces }),
+        });
+        progress.finish({
+          output,
+          frames: s.frames,
+          faces: s.faces,
+          facePercent: Math.round((1000 * s.faces) / s.frames) / 10,
+          interpolated: s.interpolated,
+          fps: Math.round(s.fps * 10) / 10,
+          seconds: Math.round(s.elapsedMs / 100) / 10,
+        });
+      } catch (e) {
+        progress.stop();
+        throw e;
+      }
+    });
+}

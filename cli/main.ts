@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/** The `noggin` command: one binary, one subcommand per pipeline stage. */
+import { Command, CommanderError } from 'commander';
+import { asNogginError } from '../core/errors.js';
+import { setLogLevel } from '../core/log.js';
+import { installSignalHandlers, isShuttingDown, runCleanups } from '../system/cleanup.js';
+import { registerCapture } from './commands/capture.js';
+import { registerSetup } from './commands/setup.js';
+import { OPTIONS, option } from './options.js';
+
+const program = new Command('noggin')
+  .description('put a 3D mascot head on a person in video')
+  .addOption(option(OPTIONS.logLevel))
+  .showHelpAfterError()
+  .exitOverride();
+program.hook('preAction', (cmd) => setLogLevel(cmd.opts().logLevel ?? 'warn'));
+registerCapture(program);
+registerSetup(program);
+
+installSignalHandlers((signal) => `noggin: interrupted by ${signal}; partial output was removed. Fix: re-run the command.`);
+
+try {
+  await program.parseAsync(process.argv);
+  await runCleanups();
+} catch (e) {
+  if (e instanceof CommanderError) {
+    await runCleanups();
+    process.exit(e.exitCode === 0 ? 0 : 2);
+  }
+  if (isShuttingDown()) await new Promise(() => undefined);
+  const err = asNogginError(e);
+  await runCleanups();
+  process.stderr.write(err.oneLine() + '\n');
+  process.exit(err.exitCode);
+}

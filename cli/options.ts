@@ -1,0 +1,77 @@
+/**
+ * Every command-line option, defined once: flag, default, documentation and parser.
+ * Commands pick from this table; README's option tables follow it.
+ */
+import { InvalidArgumentError, Option } from 'commander';
+import { availableParallelism } from 'node:os';
+import { SMOOTHING_MODES } from '../capture/smoothing/index.js';
+import { modelPath } from '../system/tools.js';
+
+/** One option's definition. */
+export interface OptionSpec {
+  /** Commander flags, e.g. `-o, --output <file>`. */
+  readonly flags: string;
+  /** What it does (shown in --help and README). */
+  readonly doc: string;
+  /** Default value (shown in --help). */
+  readonly default?: unknown;
+  /** Allowed values. */
+  readonly choices?: readonly string[];
+  /** Parser for the raw string. */
+  readonly parse?: (raw: string) => unknown;
+}
+
+function intIn(min: number, max: number) {
+  return (raw: string) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function numIn(min: number, max: number) {
+  return (raw: string) => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected a number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+/** Default landmarker workers: one per core, at most 4. */
+export const DEFAULT_WORKERS = Math.max(1, Math.min(4, availableParallelism()));
+
+/** The option table. */
+export const OPTIONS = {
+  output: { flags: '-o, --output <file>', doc: 'output file (default: next to the input, with the command\'s extension)' },
+  csv: { flags: '--csv <file>', doc: 'also write the blendshapes as a Live Link Face CSV' },
+  smoothing: {
+    flags: '--smoothing <mode>',
+    doc: 'offline: zero-lag Kalman RTS smoother; live: causal One Euro filter; none: raw landmarker output',
+    default: 'offline',
+    choices: SMOOTHING_MODES,
+  },
+  fillGaps: { flags: '--fill-gaps <frames>', doc: 'fill runs of at most this many faceless frames by interpolation (0: never)', default: 5, parse: intIn(0, 1000) },
+  workers: { flags: '--workers <n>', doc: 'landmarkers run in parallel on segments of the clip', default: DEFAULT_WORKERS, parse: intIn(1, 16) },
+  maxAnalysisSide: { flags: '--analysis-size <px>', doc: 'long side of the frames given to the landmarker (larger frames are scaled down)', default: 1280, parse: intIn(256, 4096) },
+  minDetectionConfidence: { flags: '--min-detection-confidence <x>', doc: 'minimum face detection confidence, 0..1', default: 0.5, parse: numIn(0, 1) },
+  model: { flags: '--model <file>', doc: 'face_landmarker.task to use (env NOGGIN_MODEL)', default: undefined as string | undefined },
+  json: { flags: '--json', doc: 'print machine-readable progress as JSON lines on stdout' },
+  logLevel: { flags: '--log-level <level>', doc: 'log detail on stderr (debug shows every ffmpeg and Chromium command line)', default: 'warn', choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] },
+  setupModel: { flags: '--model <file>', doc: 'install the model from this local file instead of downloading it' },
+  setupCheck: { flags: '--check', doc: 'only check what is installed; change nothing' },
+  allowOtherModel: { flags: '--allow-other-model', doc: 'accept a model whose sha256 differs from the official one' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** Builds a commander Option from a spec. */
+export function option(spec: OptionSpec): Option {
+  const o = new Option(spec.flags, spec.doc);
+  if (spec.choices) o.choices(spec.choices);
+  if (spec.parse) o.argParser(spec.parse);
+  if (spec.default !== undefined) o.default(spec.default);
+  return o;
+}
+
+/** The model path: --model, else NOGGIN_MODEL, else assets/models/face_landmarker.task. */
+export function resolveModel(fromFlag: string | undefined): string {
+  return fromFlag ?? modelPath();
+}
