@@ -8,6 +8,7 @@ import type { Page } from 'puppeteer-core';
 import type { WebSocket } from 'ws';
 import { AsyncQueue } from '../core/async-queue.js';
 import { NogginError } from '../core/errors.js';
+import { withTimeout } from '../core/timeout.js';
 import type { LandmarkerPageConfig } from '../core/page-contract.js';
 import { decodeMessage, encodeVideoFrameHeader, ProtocolError } from '../core/protocol.js';
 import type { TrackFrame } from '../core/track.js';
@@ -133,9 +134,10 @@ export class LandmarkerClient {
 
   /** Closes the landmarker, its channel and its page. */
   async close(): Promise<void> {
-    await this.page.evaluate(() => window.noggin_landmarker_close()).catch(() => undefined);
     this.ws.terminate();
-    await this.page.browserContext().close().catch(() => undefined);
+    if (!this.page.browser().connected) return;
+    await withTimeout(this.page.evaluate(() => window.noggin_landmarker_close()).catch(() => undefined), 3000, undefined);
+    await withTimeout(this.page.browserContext().close().catch(() => undefined), 3000, undefined);
   }
 }
 

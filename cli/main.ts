@@ -17,6 +17,11 @@ program.hook('preAction', (cmd) => setLogLevel(cmd.opts().logLevel ?? 'warn'));
 registerCapture(program);
 registerSetup(program);
 
+// Exit 13 means a promise was left pending with nothing else to do: never exit silently.
+process.on('exit', (code) => {
+  if (code === 13) process.stderr.write('noggin internal: the command stopped before finishing. Fix: run again with --log-level debug and report the output.\n');
+});
+
 installSignalHandlers((signal) => `noggin: interrupted by ${signal}; partial output was removed. Fix: re-run the command.`);
 
 try {

@@ -51,5 +51,129 @@ export interface LandmarkerPageContract {
   noggin_landmarker_close(): Promise<void>;
 }
 
+/** Response curve of a retarget channel: a name or an exponent (score^k). */
+export type RenderRetargetCurve = 'linear' | 'smoothstep' | 'ease-in' | 'ease-out' | number;
+
+/** What the render page needs to know about the head to load. */
+export interface RenderHeadSpec {
+  /** URL the page fetches the model from. */
+  readonly url: string;
+  /** File name (its extension picks the loader plugin: .glb/.gltf -> gltf, .vrm -> vrm). */
+  readonly fileName: string;
+  /** Loader plugin name, when not chosen by the extension. */
+  readonly loader?: string;
+  /**
+   * Model space -> canonical face cm: canonical = model / unitsPerCm - originCm (as in
+   * core/head-profile.ts). Null: fitted from the model's bounding box, with a warning.
+   */
+  readonly anchor: { readonly originCm: readonly [number, number, number]; readonly unitsPerCm: number } | null;
+  /** Head bounds in canonical cm, for the crop; default: measured from the meshes. */
+  readonly boundsCm?: { readonly minCm: readonly [number, number, number]; readonly maxCm: readonly [number, number, number] };
+  /** Base colour per material name, sRGB hex, applied over the file's. */
+  readonly colors: Readonly<Record<string, string>>;
+  /** Retargeting: plugin names in order, per-channel overrides, explicit target map. */
+  readonly retarget: {
+    readonly plugins?: readonly string[];
+    readonly channels?: Readonly<Record<string, { readonly gain?: number; readonly offset?: number; readonly min?: number; readonly max?: number; readonly curve?: RenderRetargetCurve }>>;
+    readonly map?: Readonly<Record<string, string | null>>;
+  };
+  /** Largest texture side accepted in the file (px); larger ones fail the load. */
+  readonly maxTextureSide: number;
+  /** Largest vertex count accepted over all meshes. */
+  readonly maxVertices: number;
+}
+
+/** Configuration of the render page. */
+export interface RenderPageConfig {
+  /** WebSocket channel id: the page connects to ws://host/channel/<id>. */
+  readonly channel: string;
+  /** Full frame size in px (the track's source size). */
+  readonly frameWidth: number;
+  readonly frameHeight: number;
+  /** Vertical field of view of the track's camera (63 for MediaPipe). */
+  readonly verticalFovDeg: number;
+  readonly head: RenderHeadSpec;
+  /** Multisample anti-aliasing of the head's edges. */
+  readonly antialias: boolean;
+  /** Pixels added around the head's projected bounds. */
+  readonly cropMarginPx: number;
+  /** Crop sizes are rounded up to a multiple of this, so the canvas rarely resizes. */
+  readonly cropQuantumPx: number;
+  /** Render whole frames instead of crops (debugging, comparisons). */
+  readonly fullFrame: boolean;
+}
+
+/** What the render page learnt about the head. */
+export interface RenderHeadInfo {
+  /** Loader plugin that loaded it, and the other plugins involved (glTF extensions, VRM). */
+  readonly loader: string;
+  readonly plugins: readonly string[];
+  readonly meshes: number;
+  readonly vertices: number;
+  /** Distinct morph target names over all meshes. */
+  readonly morphTargets: readonly string[];
+  /** Bound target -> plugin (or "map") that bound it. */
+  readonly bound: Readonly<Record<string, string>>;
+  /** Targets nothing drives. */
+  readonly unbound: readonly string[];
+  /** Expression names (VRM), empty otherwise. */
+  readonly expressions: readonly string[];
+  /** Canonical-cm bounds used for the crop. */
+  readonly boundsCm: { readonly minCm: readonly [number, number, number]; readonly maxCm: readonly [number, number, number] };
+  /** Things the user should know (no morphs, fitted without profile...). */
+  readonly warnings: readonly string[];
+}
+
+/** What the render page reports once ready. */
+export interface RenderPageInfo {
+  readonly webgl2: boolean;
+  /** The WebGL renderer string (SwiftShader, a GPU...). */
+  readonly renderer: string;
+  readonly head: RenderHeadInfo;
+}
+
+/** Time spent so far in the render page. */
+export interface RenderPageStats {
+  readonly frames: number;
+  /** Frames drawn (with a face). */
+  readonly drawn: number;
+  /** ms in scene.render (CPU side, includes SwiftShader when it runs synchronously). */
+  readonly renderMs: number;
+  /** ms in gl.readPixels. */
+  readonly readMs: number;
+  /** ms in WebSocket send. */
+  readonly sendMs: number;
+  /** Bytes of pixels sent. */
+  readonly bytes: number;
+  /** Canvas resizes. */
+  readonly resizes: number;
+}
+
+/** Functions the render page (render/page) exposes. */
+export interface RenderPageContract {
+  /**
+   * Creates the WebGL engine and scene, loads the head, connects the channel and starts
+   * answering each `faceFrame` with a `renderCrop` (same frame index). Rejects with the
+   * load error (message prefixed `webgl:`, `load:`, `limits:` to tell them apart).
+   */
+  noggin_render_init(config: RenderPageConfig): Promise<RenderPageInfo>;
+  /**
+   * Projects canonical-cm points, posed by `matrix` (16 numbers, column-major), through the
+   * scene's own camera and head transform (Babylon's matrices) to frame pixels.
+   */
+  noggin_render_project(matrix: readonly number[], pointsCm: readonly (readonly [number, number, number])[]): Promise<({ x: number; y: number } | null)[]>;
+  /**
+   * Renders and reads back `iterations` frames of `width` x `height` px with the head
+   * hidden (`withHead` false: the bare cost of an empty scene) or shown at a fixed pose.
+   * Returns ms per frame.
+   */
+  noggin_render_bench(iterations: number, width: number, height: number, withHead: boolean): Promise<number>;
+  noggin_render_stats(): Promise<RenderPageStats>;
+  /** Test hook: loses the WebGL context (WEBGL_lose_context), as a GPU reset would. */
+  noggin_render_loseContext(): Promise<void>;
+  /** Disposes the scene and engine and closes the channel. */
+  noggin_render_close(): Promise<void>;
+}
+
 /** Every page function, by page. */
-export interface PageContract extends LandmarkerPageContract {}
+export interface PageContract extends LandmarkerPageContract, RenderPageContract {}

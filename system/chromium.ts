@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { NogginError } from '../core/errors.js';
 import { log } from '../core/log.js';
+import { withTimeout } from '../core/timeout.js';
 import { onCleanup } from './cleanup.js';
 import { findChromium } from './tools.js';
 
@@ -30,7 +31,15 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   '--disable-backgrounding-occluded-windows',
   '--disable-dev-shm-usage',
   '--mute-audio',
+  // Nothing but loopback resolves: the pages are served from 127.0.0.1 and must never reach
+  // out (MediaPipe's tasks-vision posts usage logs to a Google host by default).
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
+
+/** True for URLs a noggin page may load: its own loopback host and in-memory data. */
+export function isLocalUrl(url: string): boolean {
+  return /^(data:|blob:|http:\/\/127\.0\.0\.1[:/]|ws:\/\/127\.0\.0\.1[:/])/.test(url);
+}
 
 /** A launched browser and how to close it. */
 export interface ChromiumHandle {
@@ -83,11 +92,7 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<Chromium
     if (closing) return;
     closing = true;
     unregister();
-    try {
-      await Promise.race([browser.close(), new Promise((r) => setTimeout(r, 3000).unref())]);
-    } catch {
-      /* killed below */
-    }
+    if (browser.connected) await withTimeout(browser.close().catch(() => undefined), 3000, undefined);
     if (proc && proc.exitCode === null) proc.kill('SIGKILL');
     await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
   };
@@ -106,6 +111,15 @@ export async function openPage(handle: ChromiumHandle, url: string): Promise<{ p
   const page = await handle.browser.newPage();
   page.on('console', (m) => log.debug(`page console ${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => log.debug(`page error: ${(e as Error).message}`));
+  page.on('requestfailed', (r) => log.debug(`page request failed: ${r.url()} (${r.failure()?.errorText ?? '?'})`));
+  await page.setRequestInterception(true);
+  page.on('request', (r) => {
+    if (isLocalUrl(r.url())) void r.continue();
+    else {
+      log.debug(`page request blocked (not local): ${r.url()}`);
+      void r.abort('blockedbyclient');
+    }
+  });
   const pageCrashed = new Promise<never>((_, reject) => {
     page.once('error', (e) => reject(new NogginError('chromium', `the page crashed (${e.message})`, 're-run; if it keeps happening, check free memory')));
   });

@@ -4,6 +4,7 @@
  * in time) before exit; on a normal exit, synchronous kills still run.
  */
 import { log } from '../core/log.js';
+import { withTimeout } from '../core/timeout.js';
 
 type Cleanup = { readonly name: string; readonly run: () => Promise<void> | void; readonly sync?: () => void };
 
@@ -28,7 +29,7 @@ export async function runCleanups(timeoutMs = 5000): Promise<void> {
   await Promise.all(
     list.map(async (c) => {
       try {
-        await Promise.race([Promise.resolve(c.run()), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+        await withTimeout(Promise.resolve(c.run()), timeoutMs, undefined);
       } catch (e) {
         log.debug({ err: e }, `cleanup ${c.name} failed`);
       }
