@@ -1,0 +1,15 @@
+/** `npm run bench`: runs every benchmark under bench/ that exists, one after another. */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../system/paths.js';
+
+const only = process.argv.slice(2);
+for (const name of ['capture', 'bridge', 'render', 'run']) {
+  if (only.length && !only.includes(name)) continue;
+  const file = join(PROJECT_ROOT, 'dist', 'bench', `${name}.js`);
+  if (!existsSync(file)) continue;
+  process.stdout.write(`== bench/${name}\n`);
+  const r = spawnSync(process.execPath, [file], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = 1;
+}

@@ -1,0 +1,86 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { planSegments } from '../capture/landmark-frames.js';
+import { isLocalUrl } from '../system/chromium.js';
+import { analysisSize, decodeFrames, frameIndexAt, jpegSplitter, probeVideo } from '../system/ffmpeg.js';
+import { ffmpeg } from './helpers/cli.js';
+import { collect, rng } from './helpers/synthetic.js';
+
+let dir = '';
+let video = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'noggin-ffmpeg-'));
+  video = join(dir, 'count.mp4');
+  // 90 frames at 30 fps, B-frames and a keyframe every 25 frames, so seeking is non-trivial.
+  ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30:duration=3', '-c:v', 'libx264', '-g', '25', '-bf', '2', '-pix_fmt', 'yuv420p', video]);
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('probe reads size, rate, frame count and per-frame times', async () => {
+  const info = await probeVideo(video);
+  assert.deepEqual([info.width, info.height, info.frameCount, info.rotationDeg], [320, 240, 90, 0]);
+  assert.ok(Math.abs(info.fps - 30) < 1e-6);
+  assert.equal(info.variableFrameRate, false);
+  assert.ok(Math.abs(info.frameTimesMs[30] - 1000) < 0.01);
+  assert.equal(frameIndexAt(info, 1000.4), 30);
+});
+
+test('a decode that starts mid-clip yields exactly the frames of a full decode (seeking is frame-exact)', async () => {
+  const info = await probeVideo(video);
+  const all = await collect(decodeFrames(info));
+  assert.equal(all.length, 90);
+  for (const [start, end] of [[37, 52], [50, 90], [1, 3]]) {
+    const part = await collect(decodeFrames(info, { startFrame: start, endFrame: end }));
+    assert.deepEqual(part.map((f) => f.index), Array.from({ length: end - start }, (_, i) => start + i));
+    part.forEach((f) => assert.ok(f.data.equals(all[f.index].data), `frame ${f.index} pixels`));
+    part.forEach((f) => assert.equal(f.timeMs, all[f.index].timeMs));
+  }
+});
+
+test('JPEG frames split correctly whatever the chunk boundaries', async () => {
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', video, '-frames:v', '12', '-pix_fmt', 'yuvj444p', '-c:v', 'mjpeg', '-q:v', '2', '-f', 'mjpeg', 'pipe:1'], { maxBuffer: 1 << 26 });
+  const stream = r.stdout as Buffer;
+  const whole = jpegSplitter().push(stream);
+  assert.equal(whole.length, 12);
+  assert.equal(Buffer.concat(whole).length, stream.length);
+  const rand = rng(3);
+  const s = jpegSplitter();
+  const got: Buffer[] = [];
+  for (let i = 0; i < stream.length; ) {
+    const n = 1 + Math.floor(rand() * 9000);
+    got.push(...s.push(stream.subarray(i, i + n)));
+    i += n;
+  }
+  assert.equal(got.length, 12);
+  got.forEach((g, i) => assert.ok(g.equals(whole[i])));
+  const jpegFrames = await collect(decodeFrames(await probeVideo(video), { encoding: 'jpeg', endFrame: 5 }));
+  assert.equal(jpegFrames.length, 5);
+  assert.ok(jpegFrames.every((f) => f.data[0] === 0xff && f.data[1] === 0xd8 && f.data.at(-1) === 0xd9));
+});
+
+test('segments cover the clip exactly once; analysis size keeps the aspect and stays even', () => {
+  for (const [n, w] of [[135, 2], [1800, 4], [50, 4], [61, 2]]) {
+    const segs = planSegments(n, w);
+    assert.equal(segs[0].start, 0);
+    assert.equal(segs.at(-1)!.end, n);
+    segs.slice(1).forEach((s, i) => assert.equal(s.start, segs[i].end));
+  }
+  assert.equal(planSegments(50, 4).length, 1);
+  const a = analysisSize({ width: 3840, height: 2160 } as never, 1280);
+  assert.deepEqual(a, { width: 1280, height: 720 });
+  assert.deepEqual(analysisSize({ width: 700, height: 700 } as never, 1280), { width: 700, height: 700 });
+});
+
+test('pages may load only from their own loopback host', () => {
+  assert.ok(isLocalUrl('http://127.0.0.1:4123/pages/capture.js'));
+  assert.ok(isLocalUrl('blob:http://127.0.0.1:4123/abc'));
+  assert.ok(!isLocalUrl('https://odml.pa.googleapis.com/v1/log'));
+  assert.ok(!isLocalUrl('http://127.0.0.1.evil.com/'));
+  assert.ok(!isLocalUrl('https://cdn.jsdelivr.net/npm/x'));
+});
