@@ -72,15 +72,15 @@ async function bareAndImageMode(path: string): Promise<{ bareFps: number; imageF
   }
 }
 
-/** Frames where the head is nearly still: angular speed under 15 deg/s around them (from the offline result). */
+/** Frames where the head is still: under 3 deg/s across the 9 frames around them (judged on the offline result). */
 function stillFrames(ref: readonly TrackFrame[]): number[] {
   const out: number[] = [];
-  for (let k = 2; k < ref.length - 2; k++) {
-    const w = ref.slice(k - 2, k + 3);
+  for (let k = 4; k < ref.length - 4; k++) {
+    const w = ref.slice(k - 4, k + 5);
     if (w.some((f) => !f.face)) continue;
-    const dt = (w[4].timeMs - w[0].timeMs) / 1000;
-    const ang = quatAngleDeg(decomposeMatrix(w[0].face!.matrix).q, decomposeMatrix(w[4].face!.matrix).q);
-    if (ang / dt < 15) out.push(k);
+    const dt = (w[8].timeMs - w[0].timeMs) / 1000;
+    const ang = quatAngleDeg(decomposeMatrix(w[0].face!.matrix).q, decomposeMatrix(w[8].face!.matrix).q);
+    if (ang / dt < 3) out.push(k);
   }
   return out;
 }

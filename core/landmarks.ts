@@ -44,5 +44,27 @@ export const JAW_LINE = [
   234, 93, 132, 58, 172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397, 288, 361, 323, 454,
 ] as const;
 
-/** Points whose frame-to-frame motion is measured for jitter (spread over the face). */
-export const JITTER_PROBE_POINTS = [1, 10, 152, 33, 133, 263, 362, 61, 291, 13, 14, 234, 454] as const;
+/**
+ * Points whose frame-to-frame motion is measured for jitter: rigid parts of the face only
+ * (nose, nose bridge, forehead, eye corners, cheekbones), so talking does not count as jitter.
+ */
+export const JITTER_PROBE_POINTS = [1, 4, 6, 168, 10, 33, 133, 263, 362, 234, 454] as const;
+
+/**
+ * Alignment anchors: for each named point of the canonical face, the landmarks whose mean
+ * marks it in a frame. Used to check that a rendered head lines up with the presenter
+ * (render's alignment test) and by heads whose profiles name anchor points.
+ */
+export const ALIGNMENT_ANCHORS = {
+  noseTip: [1],
+  rightEyeCenter: [33, 133, 159, 145],
+  leftEyeCenter: [263, 362, 386, 374],
+  chin: [152],
+} as const;
+
+/**
+ * Landmarks the renderer fits the canonical face to (render/pose-fit.ts): nose tip and
+ * front, eye corners and lids, chin, mouth corners. Points that move little with
+ * expressions and that MediaPipe tracks well.
+ */
+export const POSE_FIT_POINTS = [1, 4, 33, 133, 263, 362, 152, 159, 145, 386, 374, 61, 291] as const;

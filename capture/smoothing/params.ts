@@ -24,11 +24,11 @@ export interface OneEuroGroupParams {
 
 /** Offline (RTS) settings per group. */
 export const DEFAULT_KALMAN: Readonly<Record<ChannelGroup, KalmanGroupParams>> = {
-  rotation: { measurementStd: 0.006, accelStd: 0.6 },
-  translation: { measurementStd: 0.25, accelStd: 25 },
-  scale: { measurementStd: 0.01, accelStd: 0.2 },
-  blendshapes: { measurementStd: 0.04, accelStd: 6 },
-  landmarks: { measurementStd: 0.0015, accelStd: 0.12 },
+  rotation: { measurementStd: 0.024, accelStd: 0.6 },
+  translation: { measurementStd: 1, accelStd: 25 },
+  scale: { measurementStd: 0.04, accelStd: 0.2 },
+  blendshapes: { measurementStd: 0.08, accelStd: 6 },
+  landmarks: { measurementStd: 0.006, accelStd: 0.12 },
 };
 
 /** Live (One Euro) settings per group. */
