@@ -5,6 +5,7 @@ import { asNogginError } from '../core/errors.js';
 import { setLogLevel } from '../core/log.js';
 import { installSignalHandlers, isShuttingDown, runCleanups } from '../system/cleanup.js';
 import { registerCapture } from './commands/capture.js';
+import { registerHeads } from './commands/heads.js';
 import { registerSetup } from './commands/setup.js';
 import { OPTIONS, option } from './options.js';
 
@@ -15,6 +16,7 @@ const program = new Command('noggin')
   .exitOverride();
 program.hook('preAction', (cmd) => setLogLevel(cmd.opts().logLevel ?? 'warn'));
 registerCapture(program);
+registerHeads(program);
 registerSetup(program);
 
 // Exit 13 means a promise was left pending with nothing else to do: never exit silently.
