@@ -6,15 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'puppeteer-core';
 import type { WebSocket } from 'ws';
-import { AsyncQueue } from '../core/async-queue.js';
 import { NogginError } from '../core/errors.js';
 import { withTimeout } from '../core/timeout.js';
 import type { LandmarkerPageConfig } from '../core/page-contract.js';
-import { decodeMessage, encodeVideoFrameHeader, ProtocolError } from '../core/protocol.js';
+import { encodeVideoFrameHeader } from '../core/protocol.js';
 import type { TrackFrame } from '../core/track.js';
 import { openPage, type ChromiumHandle } from '../system/chromium.js';
 import type { DecodedFrame } from '../system/ffmpeg.js';
 import type { PageHost } from '../system/page-host.js';
+import { exchangeOverChannel } from '../system/page-channel.js';
 
 /** Options of a landmarker page. */
 export interface LandmarkerOptions {
@@ -70,61 +70,17 @@ export class LandmarkerClient {
   }
 
   /** Sends each frame to the page and yields its face frame, in order. */
-  async *track(frames: AsyncIterable<DecodedFrame>): AsyncGenerator<TrackFrame> {
-    const answers = new AsyncQueue<TrackFrame>();
-    let credit = this.inFlight;
-    let wake: (() => void) | null = null;
-    let sent = 0;
-    let answered = 0;
-    let sending = true;
-    const maybeEnd = () => {
-      if (!sending && answered === sent) answers.end();
-    };
-    const onMessage = (data: Buffer, isBinary: boolean) => {
-      try {
-        const msg = decodeMessage(isBinary ? data : data.toString('utf8'));
-        if (msg.type === 'faceFrame') {
-          answers.push(msg.payload);
-          answered++;
-          credit++;
-          wake?.();
-          maybeEnd();
-        } else if (msg.type === 'error') {
-          answers.fail(new NogginError('landmarker', msg.payload.message, msg.payload.fix));
-        }
-      } catch (e) {
-        answers.fail(e instanceof ProtocolError ? new NogginError('landmarker', `bad message from the page: ${e.message}`, 're-run; report it if it persists') : e);
-      }
-    };
-    const onClose = () => {
-      if (sending || answers.size) answers.fail(new NogginError('landmarker', 'the landmarker page closed its channel', 're-run with --log-level debug'));
-    };
-    this.ws.on('message', onMessage);
-    this.ws.on('close', onClose);
-    this.failures.catch((e) => answers.fail(e));
-    const pump = (async () => {
-      for await (const f of frames) {
-        while (credit <= 0) await new Promise<void>((r) => (wake = r));
-        wake = null;
-        credit--;
-        const header = encodeVideoFrameHeader(f.index, f.timeMs, f.width, f.height, f.encoding);
-        await new Promise<void>((resolve, reject) =>
-          this.ws.send(Buffer.concat([header, f.data]), { binary: true }, (err) => (err ? reject(err) : resolve())),
-        );
-        sent++;
-      }
-      sending = false;
-      maybeEnd();
-    })();
-    pump.catch((e) => answers.fail(e));
-    try {
-      for await (const f of answers) yield f;
-      await pump;
-    } finally {
-      sending = false;
-      this.ws.off('message', onMessage);
-      this.ws.off('close', onClose);
-    }
+  track(frames: AsyncIterable<DecodedFrame>): AsyncGenerator<TrackFrame> {
+    return exchangeOverChannel(this.ws, frames, {
+      component: 'landmarker',
+      inFlight: this.inFlight,
+      failures: this.failures,
+      encode: (f) => Buffer.concat([encodeVideoFrameHeader(f.index, f.timeMs, f.width, f.height, f.encoding), f.data]),
+      answer(msg) {
+        if (msg.type === 'error') throw new NogginError('landmarker', msg.payload.message, msg.payload.fix);
+        return msg.type === 'faceFrame' ? msg.payload : undefined;
+      },
+    });
   }
 
   /** The bare landmarker cost: ms per frame on frames already held in the page. */
