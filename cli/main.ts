@@ -6,6 +6,7 @@ import { setLogLevel } from '../core/log.js';
 import { installSignalHandlers, isShuttingDown, runCleanups } from '../system/cleanup.js';
 import { registerCapture } from './commands/capture.js';
 import { registerHeads } from './commands/heads.js';
+import { registerServe } from './commands/serve.js';
 import { registerSetup } from './commands/setup.js';
 import { OPTIONS, option } from './options.js';
 
@@ -17,6 +18,7 @@ const program = new Command('noggin')
 program.hook('preAction', (cmd) => setLogLevel(cmd.opts().logLevel ?? 'warn'));
 registerCapture(program);
 registerHeads(program);
+registerServe(program);
 registerSetup(program);
 
 // Exit 13 means a promise was left pending with nothing else to do: never exit silently.

@@ -55,6 +55,7 @@ export const OPTIONS = {
   maxAnalysisSide: { flags: '--analysis-size <px>', doc: 'long side of the frames given to the landmarker (larger frames are scaled down)', default: 1280, parse: intIn(256, 4096) },
   minDetectionConfidence: { flags: '--min-detection-confidence <x>', doc: 'minimum face detection confidence, 0..1', default: 0.5, parse: numIn(0, 1) },
   model: { flags: '--model <file>', doc: 'face_landmarker.task to use (env NOGGIN_MODEL)', default: undefined as string | undefined },
+  publish: { flags: '--publish <url>', doc: 'also stream the track to a bridge session, e.g. http://127.0.0.1:8790/talk1 (token: ?token= or NOGGIN_BRIDGE_TOKEN)' },
   json: { flags: '--json', doc: 'print machine-readable progress as JSON lines on stdout' },
   logLevel: { flags: '--log-level <level>', doc: 'log detail on stderr (debug shows every ffmpeg and Chromium command line)', default: 'warn', choices: ['trace', 'debug', 'info', 'warn', 'error', 'silent'] },
   setupModel: { flags: '--model <file>', doc: 'install the model from this local file instead of downloading it' },

@@ -4,6 +4,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   private waiter: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | null = null;
   private ended = false;
   private error: unknown = null;
+  private roomWaiters: { below: number; resolve: () => void }[] = [];
 
   /** Number of items waiting. */
   get size(): number {
@@ -36,6 +37,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     this.error = e;
     this.ended = true;
     this.items = [];
+    this.wakeProducers();
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;
@@ -43,10 +45,27 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     }
   }
 
+  /** Resolves once fewer than `below` items wait (for producers that must not run ahead). */
+  whenBelow(below: number): Promise<void> {
+    if (this.items.length < below || this.ended) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push({ below, resolve }));
+  }
+
+  private wakeProducers(): void {
+    if (!this.roomWaiters.length) return;
+    const ready = this.roomWaiters.filter((w) => this.items.length < w.below || this.ended);
+    this.roomWaiters = this.roomWaiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  }
+
   /** Waits for the next item. */
   next(): Promise<IteratorResult<T>> {
     if (this.error) return Promise.reject(this.error);
-    if (this.items.length) return Promise.resolve({ value: this.items.shift() as T, done: false });
+    if (this.items.length) {
+      const value = this.items.shift() as T;
+      this.wakeProducers();
+      return Promise.resolve({ value, done: false });
+    }
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
   }

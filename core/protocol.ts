@@ -38,6 +38,29 @@ export interface VideoFrameData {
   readonly data: Uint8Array;
 }
 
+/**
+ * A rendered head crop travelling from a render page to Node: the pixels of one rectangle
+ * of the frame (the rest of the frame is transparent). A crop of width or height 0 means
+ * nothing was drawn (no face in that frame).
+ */
+export interface RenderCropData {
+  /** Track frame index this crop renders. */
+  readonly frame: number;
+  /** Presentation time in ms of that frame. */
+  readonly timeMs: number;
+  /** Crop rectangle in frame pixels: left, top (y down), width, height. */
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  /** True when rows run bottom to top (as gl.readPixels gives them). */
+  readonly bottomUp: boolean;
+  /** True when RGB is premultiplied by alpha (as WebGL blends over a transparent clear). */
+  readonly premultiplied: boolean;
+  /** RGBA, 8 bits per channel, width*height*4 bytes. */
+  readonly data: Uint8Array;
+}
+
 /** A failure reported across a socket. */
 export interface ErrorPayload {
   /** Component that failed (capture, landmarker, bridge, render...). */
@@ -74,6 +97,17 @@ export interface MessageMap {
    * frames with index < `upTo` may be sent. Credit only grows.
    */
   credit: { readonly upTo: number };
+  /**
+   * Bridge -> a consumer of a live session: frames `from`..`to`-1 were dropped for it
+   * because it fell more than the queue bound behind. The next frame it gets is `to` or
+   * later; its credit should now count from `to`.
+   */
+  framesDropped: {
+    readonly from: number;
+    readonly to: number;
+    /** Frames dropped for this consumer so far. */
+    readonly total: number;
+  };
   /** Bridge -> consumers: the session changed state (producer attached, lost, resumed, ended). */
   sessionStatus: {
     readonly session: string;
@@ -88,6 +122,8 @@ export interface MessageMap {
   faceFrame: TrackFrame;
   /** One RGBA video frame (binary). */
   videoFrame: VideoFrameData;
+  /** One rendered head crop, render page -> Node (binary). */
+  renderCrop: RenderCropData;
 }
 
 /** A message name. */
@@ -96,10 +132,10 @@ export type MessageName = keyof MessageMap;
 export type Message = { [K in MessageName]: { readonly type: K; readonly payload: MessageMap[K] } }[MessageName];
 
 /** Names of messages that travel as binary. */
-export const BINARY_MESSAGES = ['faceFrame', 'videoFrame'] as const satisfies readonly MessageName[];
+export const BINARY_MESSAGES = ['faceFrame', 'videoFrame', 'renderCrop'] as const satisfies readonly MessageName[];
 type BinaryName = (typeof BINARY_MESSAGES)[number];
 
-const TAG: Record<BinaryName, number> = { faceFrame: 0x46, videoFrame: 0x56 };
+const TAG: Record<BinaryName, number> = { faceFrame: 0x46, videoFrame: 0x56, renderCrop: 0x52 };
 
 /**
  * Binary layout of `faceFrame` (little-endian): u8 tag 'F', u8 version, u16 reserved,
@@ -109,15 +145,29 @@ const TAG: Record<BinaryName, number> = { faceFrame: 0x46, videoFrame: 0x56 };
 export const FACE_FRAME_HEADER_BYTES = 20;
 /** Bytes of a `faceFrame` with a face. */
 export const FACE_FRAME_BYTES = FACE_FRAME_HEADER_BYTES + (LANDMARK_FLOATS + BLENDSHAPE_COUNT + 16) * 4;
+/**
+ * Binary layout of `renderCrop` (little-endian): u8 tag 'R', u8 version, u8 flags (bit0
+ * bottom-up rows, bit1 premultiplied), u8 reserved, u32 frame, f64 timeMs, i32 x, i32 y,
+ * u32 width, u32 height, then width*height*4 pixel bytes.
+ */
+export const RENDER_CROP_HEADER_BYTES = 32;
 /** Binary layout of `videoFrame`: u8 tag 'V', u8 version, u8 encoding (0 rgba, 1 jpeg), u8 reserved, u32 frame, f64 timeMs, u32 width, u32 height, pixel bytes. */
 export const VIDEO_FRAME_HEADER_BYTES = 24;
 
+/** True on little-endian hosts, where float arrays can be copied as bytes. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function writeFloats(view: DataView, offset: number, src: Float32Array): number {
-  for (let i = 0; i < src.length; i++) view.setFloat32(offset + i * 4, src[i], true);
+  if (LITTLE_ENDIAN && (view.byteOffset + offset) % 4 === 0) {
+    new Float32Array(view.buffer, view.byteOffset + offset, src.length).set(src);
+  } else {
+    for (let i = 0; i < src.length; i++) view.setFloat32(offset + i * 4, src[i], true);
+  }
   return offset + src.length * 4;
 }
 
 function readFloats(view: DataView, offset: number, n: number): Float32Array {
+  if (LITTLE_ENDIAN) return new Float32Array(view.buffer.slice(view.byteOffset + offset, view.byteOffset + offset + n * 4));
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = view.getFloat32(offset + i * 4, true);
   return out;
@@ -207,6 +257,51 @@ function decodeVideoFrame(bytes: Uint8Array, v: DataView): VideoFrameData {
 }
 
 /**
+ * Writes the header of a `renderCrop` into `into` (at least RENDER_CROP_HEADER_BYTES long),
+ * for senders that read pixels straight into the bytes after it.
+ */
+export function writeRenderCropHeader(into: Uint8Array, c: Omit<RenderCropData, 'data'>): void {
+  const v = new DataView(into.buffer, into.byteOffset, RENDER_CROP_HEADER_BYTES);
+  v.setUint8(0, TAG.renderCrop);
+  v.setUint8(1, PROTOCOL_VERSION);
+  v.setUint8(2, (c.bottomUp ? 1 : 0) | (c.premultiplied ? 2 : 0));
+  v.setUint8(3, 0);
+  v.setUint32(4, c.frame, true);
+  v.setFloat64(8, c.timeMs, true);
+  v.setInt32(16, c.x, true);
+  v.setInt32(20, c.y, true);
+  v.setUint32(24, c.width, true);
+  v.setUint32(28, c.height, true);
+}
+
+function encodeRenderCrop(c: RenderCropData): Uint8Array<ArrayBuffer> {
+  if (c.data.length !== c.width * c.height * 4) throw new Error(`renderCrop ${c.width}x${c.height} carries ${c.data.length} bytes`);
+  const bytes = new Uint8Array(RENDER_CROP_HEADER_BYTES + c.data.length);
+  writeRenderCropHeader(bytes, c);
+  bytes.set(c.data, RENDER_CROP_HEADER_BYTES);
+  return bytes;
+}
+
+function decodeRenderCrop(bytes: Uint8Array, v: DataView): RenderCropData {
+  const width = v.getUint32(24, true);
+  const height = v.getUint32(28, true);
+  const data = bytes.subarray(RENDER_CROP_HEADER_BYTES);
+  if (data.length !== width * height * 4) throw new Error(`renderCrop ${width}x${height} carries ${data.length} bytes`);
+  const flags = v.getUint8(2);
+  return {
+    frame: v.getUint32(4, true),
+    timeMs: v.getFloat64(8, true),
+    x: v.getInt32(16, true),
+    y: v.getInt32(20, true),
+    width,
+    height,
+    bottomUp: (flags & 1) !== 0,
+    premultiplied: (flags & 2) !== 0,
+    data,
+  };
+}
+
+/**
  * Encodes a message: binary messages to bytes, control messages to a JSON string.
  * The one encoder every stage uses.
  */
@@ -214,6 +309,7 @@ export function encodeMessage<K extends MessageName>(type: K, payload: MessageMa
 export function encodeMessage<K extends MessageName>(type: K, payload: MessageMap[K]): Uint8Array | string {
   if (type === 'faceFrame') return encodeFaceFrame(payload as TrackFrame);
   if (type === 'videoFrame') return encodeVideoFrame(payload as VideoFrameData);
+  if (type === 'renderCrop') return encodeRenderCrop(payload as RenderCropData);
   return JSON.stringify({ type, v: PROTOCOL_VERSION, payload });
 }
 
@@ -229,6 +325,7 @@ export const CONTROL_MESSAGES = [
   'error',
   'credit',
   'sessionStatus',
+  'framesDropped',
 ] as const satisfies readonly Exclude<MessageName, BinaryName>[];
 
 const JSON_NAMES = new Set<string>(CONTROL_MESSAGES);
@@ -263,6 +360,10 @@ export function decodeMessage(data: string | ArrayBuffer | Uint8Array): Message 
         if (bytes.length < VIDEO_FRAME_HEADER_BYTES) throw new Error('videoFrame too short');
         if (bytes.length > MAX_VIDEO_FRAME_BYTES) throw new Error('videoFrame too large');
         return { type: 'videoFrame', payload: decodeVideoFrame(bytes, v) };
+      case TAG.renderCrop:
+        if (bytes.length < RENDER_CROP_HEADER_BYTES) throw new Error('renderCrop too short');
+        if (bytes.length > MAX_VIDEO_FRAME_BYTES) throw new Error('renderCrop too large');
+        return { type: 'renderCrop', payload: decodeRenderCrop(bytes, v) };
       default:
         throw new Error(`unknown binary tag 0x${v.getUint8(0).toString(16)}`);
     }

@@ -1,6 +1,9 @@
 /** `noggin capture VIDEO [-o TRACK] [--csv FILE] [--smoothing MODE]` */
 import type { Command } from 'commander';
 import { captureVideo } from '../../capture/index.js';
+import { parseSessionUrl, publishTrack, type PublishResult } from '../../bridge/index.js';
+import { AsyncQueue } from '../../core/async-queue.js';
+import type { TrackFrame } from '../../core/track.js';
 import type { SmoothingMode } from '../../capture/smoothing/index.js';
 import { userPath } from '../../system/paths.js';
 import { OPTIONS, option, resolveModel } from '../options.js';
@@ -25,11 +28,17 @@ export function registerCapture(program: Command): void {
     .addOption(option(OPTIONS.maxAnalysisSide))
     .addOption(option(OPTIONS.minDetectionConfidence))
     .addOption(option(OPTIONS.model))
+    .addOption(option(OPTIONS.publish))
     .addOption(option(OPTIONS.json))
     .action(async (video: string, o: Record<string, unknown>) => {
       const input = userPath(video);
       const output = userPath((o.output as string | undefined) ?? defaultTrackPath(video));
       const progress = createProgress('capture', !!o.json);
+      // --publish: frames also go to a bridge session; capture waits when the bridge lags.
+      const publishUrl = o.publish as string | undefined;
+      const session = publishUrl ? parseSessionUrl(publishUrl).session : '';
+      const queue = new AsyncQueue<TrackFrame>();
+      let publishing: Promise<PublishResult> | null = null;
       try {
         const s = await captureVideo({
           input,
@@ -42,7 +51,21 @@ export function registerCapture(program: Command): void {
           minDetectionConfidence: o.minDetectionConfidence as number,
           modelPath: userPath(resolveModel(o.model as string | undefined)),
           onProgress: (p) => progress.update(p.frames, p.total, { fps: p.fps, faces: p.faces }),
+          onHeader: publishUrl
+            ? (h) => {
+                publishing = publishTrack(publishUrl, session, h, queue);
+                publishing.catch((e) => queue.fail(e));
+              }
+            : undefined,
+          onFrame: publishUrl
+            ? async (f) => {
+                queue.push(f);
+                await Promise.race([queue.whenBelow(64), publishing]);
+              }
+            : undefined,
         });
+        queue.end();
+        if (publishing) await publishing;
         progress.finish({
           output,
           frames: s.frames,
@@ -53,6 +76,7 @@ export function registerCapture(program: Command): void {
           seconds: Math.round(s.elapsedMs / 100) / 10,
         });
       } catch (e) {
+        queue.fail(e);
         progress.stop();
         throw e;
       }
