@@ -7,6 +7,9 @@ import { installSignalHandlers, isShuttingDown, runCleanups } from '../system/cl
 import { registerCapture } from './commands/capture.js';
 import { registerHeads } from './commands/heads.js';
 import { registerServe } from './commands/serve.js';
+import { registerRender } from './commands/render.js';
+import { registerComposite } from './commands/composite.js';
+import { registerRun } from './commands/run.js';
 import { registerSetup } from './commands/setup.js';
 import { OPTIONS, option } from './options.js';
 
@@ -16,7 +19,10 @@ const program = new Command('noggin')
   .showHelpAfterError()
   .exitOverride();
 program.hook('preAction', (cmd) => setLogLevel(cmd.opts().logLevel ?? 'warn'));
+registerRun(program);
 registerCapture(program);
+registerRender(program);
+registerComposite(program);
 registerHeads(program);
 registerServe(program);
 registerSetup(program);

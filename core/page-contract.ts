@@ -63,14 +63,21 @@ export interface RenderHeadSpec {
   /** Loader plugin name, when not chosen by the extension. */
   readonly loader?: string;
   /**
-   * Model space -> canonical face cm: canonical = model / unitsPerCm - originCm (as in
-   * core/head-profile.ts). Null: fitted from the model's bounding box, with a warning.
+   * Model space -> canonical face cm, as in core/head-profile.ts. Null: fitted by the
+   * loader (VRM: from its head bone) or from the model's bounding box, with a warning.
    */
-  readonly anchor: { readonly originCm: readonly [number, number, number]; readonly unitsPerCm: number } | null;
+  readonly anchor: {
+    readonly originCm: readonly [number, number, number];
+    readonly unitsPerCm: number;
+    /** Which way the model faces, degrees about +y (canonical = rotateY(model / k, -yawDeg) - originCm). */
+    readonly yawDeg?: number;
+  } | null;
   /** Head bounds in canonical cm, for the crop; default: measured from the meshes. */
   readonly boundsCm?: { readonly minCm: readonly [number, number, number]; readonly maxCm: readonly [number, number, number] };
   /** Base colour per material name, sRGB hex, applied over the file's. */
   readonly colors: Readonly<Record<string, string>>;
+  /** Canonical y (cm) below which the model is cut away (a body under the neck); default none (VRM: from its bones). */
+  readonly clipBelowCm?: number;
   /** Retargeting: plugin names in order, per-channel overrides, explicit target map. */
   readonly retarget: {
     readonly plugins?: readonly string[];
@@ -101,6 +108,18 @@ export interface RenderPageConfig {
   readonly cropQuantumPx: number;
   /** Render whole frames instead of crops (debugging, comparisons). */
   readonly fullFrame: boolean;
+  /**
+   * Most morph targets active at once (the largest weights win). Each active target costs a
+   * texture fetch per vertex, and without a GPU that is most of the frame time.
+   */
+  readonly maxActiveMorphs: number;
+  /** Morph normals too (better shading of big shapes, about 1.5x the morph cost). */
+  readonly morphNormals: boolean;
+  /**
+   * Replace PBR materials by Blinn-Phong ones of the same colours and textures (much cheaper
+   * per pixel without a GPU; mascots look nearly the same).
+   */
+  readonly fastMaterials: boolean;
 }
 
 /** What the render page learnt about the head. */
@@ -158,10 +177,16 @@ export interface RenderPageContract {
    */
   noggin_render_init(config: RenderPageConfig): Promise<RenderPageInfo>;
   /**
-   * Projects canonical-cm points, posed by `matrix` (16 numbers, column-major), through the
-   * scene's own camera and head transform (Babylon's matrices) to frame pixels.
+   * Projects canonical-cm points through the scene's own camera and head nodes (Babylon's
+   * matrices), once per face matrix (16 numbers, column-major, as the page would render
+   * it). Returns frame pixels per matrix, null for points behind the camera.
    */
-  noggin_render_project(matrix: readonly number[], pointsCm: readonly (readonly [number, number, number])[]): Promise<({ x: number; y: number } | null)[]>;
+  noggin_render_project(
+    matrices: readonly (readonly number[])[],
+    pointsCm: readonly (readonly [number, number, number])[],
+  ): Promise<({ x: number; y: number } | null)[][]>;
+  /** Shows or hides the head (hidden: the bare cost of an empty scene through the same path). */
+  noggin_render_setHeadVisible(visible: boolean): Promise<void>;
   /**
    * Renders and reads back `iterations` frames of `width` x `height` px with the head
    * hidden (`withHead` false: the bare cost of an empty scene) or shown at a fixed pose.

@@ -57,7 +57,12 @@ export interface RenderCropData {
   readonly bottomUp: boolean;
   /** True when RGB is premultiplied by alpha (as WebGL blends over a transparent clear). */
   readonly premultiplied: boolean;
-  /** RGBA, 8 bits per channel, width*height*4 bytes. */
+  /**
+   * rgba: width*height*4 bytes of RGBA. spans: only the part of each row between its first
+   * and last non-transparent pixel: `height` pairs of u16 (first pixel, pixel count), then
+   * those pixels' RGBA row after row (everything else is transparent). Default rgba.
+   */
+  readonly layout?: 'rgba' | 'spans';
   readonly data: Uint8Array;
 }
 
@@ -147,8 +152,8 @@ export const FACE_FRAME_HEADER_BYTES = 20;
 export const FACE_FRAME_BYTES = FACE_FRAME_HEADER_BYTES + (LANDMARK_FLOATS + BLENDSHAPE_COUNT + 16) * 4;
 /**
  * Binary layout of `renderCrop` (little-endian): u8 tag 'R', u8 version, u8 flags (bit0
- * bottom-up rows, bit1 premultiplied), u8 reserved, u32 frame, f64 timeMs, i32 x, i32 y,
- * u32 width, u32 height, then width*height*4 pixel bytes.
+ * bottom-up rows, bit1 premultiplied, bit2 spans layout), u8 reserved, u32 frame, f64
+ * timeMs, i32 x, i32 y, u32 width, u32 height, then the pixel data (see RenderCropData).
  */
 export const RENDER_CROP_HEADER_BYTES = 32;
 /** Binary layout of `videoFrame`: u8 tag 'V', u8 version, u8 encoding (0 rgba, 1 jpeg), u8 reserved, u32 frame, f64 timeMs, u32 width, u32 height, pixel bytes. */
@@ -264,7 +269,7 @@ export function writeRenderCropHeader(into: Uint8Array, c: Omit<RenderCropData, 
   const v = new DataView(into.buffer, into.byteOffset, RENDER_CROP_HEADER_BYTES);
   v.setUint8(0, TAG.renderCrop);
   v.setUint8(1, PROTOCOL_VERSION);
-  v.setUint8(2, (c.bottomUp ? 1 : 0) | (c.premultiplied ? 2 : 0));
+  v.setUint8(2, (c.bottomUp ? 1 : 0) | (c.premultiplied ? 2 : 0) | (c.layout === 'spans' ? 4 : 0));
   v.setUint8(3, 0);
   v.setUint32(4, c.frame, true);
   v.setFloat64(8, c.timeMs, true);
@@ -274,8 +279,27 @@ export function writeRenderCropHeader(into: Uint8Array, c: Omit<RenderCropData, 
   v.setUint32(28, c.height, true);
 }
 
+/** Bytes a spans-layout crop must carry, or -1 when its span table is inconsistent. */
+export function renderCropSpansBytes(data: Uint8Array, width: number, height: number): number {
+  if (data.length < height * 4) return -1;
+  const v = new DataView(data.buffer, data.byteOffset, height * 4);
+  let px = 0;
+  for (let r = 0; r < height; r++) {
+    const x0 = v.getUint16(r * 4, true);
+    const n = v.getUint16(r * 4 + 2, true);
+    if (x0 + n > width) return -1;
+    px += n;
+  }
+  return height * 4 + px * 4;
+}
+
+function checkRenderCropData(c: Pick<RenderCropData, 'width' | 'height' | 'layout' | 'data'>): void {
+  const want = c.layout === 'spans' ? renderCropSpansBytes(c.data, c.width, c.height) : c.width * c.height * 4;
+  if (c.data.length !== want) throw new Error(`renderCrop ${c.width}x${c.height} (${c.layout}) carries ${c.data.length} bytes, expected ${want}`);
+}
+
 function encodeRenderCrop(c: RenderCropData): Uint8Array<ArrayBuffer> {
-  if (c.data.length !== c.width * c.height * 4) throw new Error(`renderCrop ${c.width}x${c.height} carries ${c.data.length} bytes`);
+  checkRenderCropData(c);
   const bytes = new Uint8Array(RENDER_CROP_HEADER_BYTES + c.data.length);
   writeRenderCropHeader(bytes, c);
   bytes.set(c.data, RENDER_CROP_HEADER_BYTES);
@@ -286,8 +310,9 @@ function decodeRenderCrop(bytes: Uint8Array, v: DataView): RenderCropData {
   const width = v.getUint32(24, true);
   const height = v.getUint32(28, true);
   const data = bytes.subarray(RENDER_CROP_HEADER_BYTES);
-  if (data.length !== width * height * 4) throw new Error(`renderCrop ${width}x${height} carries ${data.length} bytes`);
   const flags = v.getUint8(2);
+  const layout = flags & 4 ? 'spans' : 'rgba';
+  checkRenderCropData({ width, height, layout, data });
   return {
     frame: v.getUint32(4, true),
     timeMs: v.getFloat64(8, true),
@@ -297,6 +322,7 @@ function decodeRenderCrop(bytes: Uint8Array, v: DataView): RenderCropData {
     height,
     bottomUp: (flags & 1) !== 0,
     premultiplied: (flags & 2) !== 0,
+    ...(layout === 'spans' ? { layout } : {}),
     data,
   };
 }

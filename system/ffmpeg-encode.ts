@@ -45,7 +45,8 @@ export function layerEncoderArgs(o: LayerEncoderOptions): string[] {
     } else {
       args.push('-c:v', 'png', '-pix_fmt', 'rgba', '-pred', 'none', '-compression_level', '1');
     }
-    args.push('-f', 'mov', '-movflags', '+write_colr', '-y', o.output);
+    // 90 kHz track timescale: per-frame durations can then follow a variable-rate source.
+    args.push('-video_track_timescale', '90000', '-f', 'mov', '-movflags', '+write_colr', '-y', o.output);
   }
   if (o.pngDir) {
     args.push('-map', '0:v', '-c:v', 'png', '-pix_fmt', 'rgba', '-compression_level', '3', '-f', 'image2', '-start_number', '0', '-y', `${o.pngDir}/frame_%06d.png`);
@@ -68,7 +69,7 @@ export function startLayerEncoder(o: LayerEncoderOptions): LayerEncoder {
   const lastLine = (s: string) => s.trim().split('\n').pop() ?? '';
   return {
     write(frame) {
-      if (broken || child.state !== 'running') {
+      if (broken || (child.state !== 'running' && child.state !== 'starting')) {
         return child.exited.then((x) => {
           throw failure(lastLine(x.stderrTail) || broken?.message || `ffmpeg ${x.state}`);
         });

@@ -19,10 +19,13 @@ export interface PageExchange<In, Out> {
   /** Bytes (or JSON text) to send for one item. */
   encode(item: In): Uint8Array | string;
   /**
-   * The answer carried by a message, or undefined when the message is not an answer. May
-   * throw (a NogginError for a page-reported error) to end the stream.
+   * The answer carried by a message, or undefined when the message is not an answer.
+   * `oldest` is the oldest item still unanswered (answers come in order). May throw (a
+   * NogginError for a page-reported error, a ProtocolError for an answer out of order).
    */
-  answer(msg: Message): Out | undefined;
+  answer(msg: Message, oldest: In | undefined): Out | undefined;
+  /** Fail when no answer arrives for this long while items are pending (ms); default: never. */
+  readonly stallTimeoutMs?: number;
   /** Rejects when the page or its browser dies. */
   readonly failures: Promise<never>;
 }
@@ -36,13 +39,15 @@ export async function* exchangeOverChannel<In, Out>(ws: WebSocket, items: AsyncI
   let answered = 0;
   let sending = true;
   let stop = false;
+  const pending: In[] = [];
   const maybeEnd = () => {
     if (!sending && answered === sent) answers.end();
   };
   const onMessage = (data: Buffer, isBinary: boolean) => {
     try {
-      const out = x.answer(decodeMessage(isBinary ? data : data.toString('utf8')));
+      const out = x.answer(decodeMessage(isBinary ? data : data.toString('utf8')), pending[0]);
       if (out === undefined) return;
+      pending.shift();
       answers.push(out);
       answered++;
       credit++;
@@ -60,6 +65,16 @@ export async function* exchangeOverChannel<In, Out>(ws: WebSocket, items: AsyncI
   ws.on('message', onMessage);
   ws.on('close', onClose);
   x.failures.catch((e) => answers.fail(e));
+  // A page that stops answering (hung WebGL, frozen renderer) fails the stream instead of hanging it.
+  let lastAnswered = 0;
+  const watchdog = x.stallTimeoutMs
+    ? setInterval(() => {
+        if (answered === lastAnswered && pending.length > 0) {
+          answers.fail(new NogginError(x.component, `the ${x.component} page stopped answering (nothing in ${Math.round(x.stallTimeoutMs! / 1000)} s)`, 're-run with --log-level debug; check free memory'));
+        }
+        lastAnswered = answered;
+      }, x.stallTimeoutMs)
+    : undefined;
   const pump = (async () => {
     for await (const item of items) {
       if (stop) break;
@@ -68,6 +83,7 @@ export async function* exchangeOverChannel<In, Out>(ws: WebSocket, items: AsyncI
       wake = null;
       credit--;
       const bytes = x.encode(item);
+      pending.push(item);
       await new Promise<void>((resolve, reject) => ws.send(bytes, { binary: typeof bytes !== 'string' }, (err) => (err ? reject(err) : resolve())));
       sent++;
     }
@@ -79,6 +95,7 @@ export async function* exchangeOverChannel<In, Out>(ws: WebSocket, items: AsyncI
     for await (const out of answers) yield out;
     await pump;
   } finally {
+    clearInterval(watchdog);
     stop = true;
     sending = false;
     (wake as (() => void) | null)?.();

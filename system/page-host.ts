@@ -52,7 +52,7 @@ export async function startPageHost(opts: PageHostOptions = {}): Promise<PageHos
 
   const server: Server = createServer(app);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_VIDEO_FRAME_BYTES, perMessageDeflate: false });
-  const waiting = new Map<string, (ws: WebSocket) => void>();
+  const waiting = new Map<string, { resolve: (ws: WebSocket) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   const early = new Map<string, WebSocket>();
   server.on('upgrade', (req, socket, head) => {
     const m = /^\/channel\/([\w-]+)$/.exec(req.url ?? '');
@@ -65,7 +65,8 @@ export async function startPageHost(opts: PageHostOptions = {}): Promise<PageHos
       const w = waiting.get(m[1]);
       if (w) {
         waiting.delete(m[1]);
-        w(ws);
+        clearTimeout(w.timer);
+        w.resolve(ws);
       } else early.set(m[1], ws);
     });
   });
@@ -79,6 +80,11 @@ export async function startPageHost(opts: PageHostOptions = {}): Promise<PageHos
     if (closed) return;
     closed = true;
     unregister();
+    for (const w of waiting.values()) {
+      clearTimeout(w.timer);
+      w.reject(new NogginError('chromium', 'the page host closed before the page connected', 're-run with --log-level debug'));
+    }
+    waiting.clear();
     for (const ws of wss.clients) ws.terminate();
     wss.close();
     server.closeAllConnections();
@@ -95,14 +101,11 @@ export async function startPageHost(opts: PageHostOptions = {}): Promise<PageHos
         return Promise.resolve(ws);
       }
       return new Promise((resolve, reject) => {
-        const t = setTimeout(() => {
+        const timer = setTimeout(() => {
           waiting.delete(id);
           reject(new NogginError('chromium', `the page did not connect within ${timeoutMs} ms`, 're-run with --log-level debug to see the page errors'));
         }, timeoutMs);
-        waiting.set(id, (s) => {
-          clearTimeout(t);
-          resolve(s);
-        });
+        waiting.set(id, { resolve, reject, timer });
       });
     },
   };

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LandmarkerClient } from '../capture/landmarker-client.js';
@@ -17,6 +17,7 @@ import { launchChromium, type ChromiumHandle } from '../system/chromium.js';
 import type { DecodedFrame } from '../system/ffmpeg.js';
 import { startPageHost, type PageHost } from '../system/page-host.js';
 import { modelPath } from '../system/tools.js';
+import { PROJECT_ROOT } from '../system/paths.js';
 import { countFrames, ffmpeg, framePtsMs, runCli, SHARED, sharedVideo } from './helpers/cli.js';
 import { collect } from './helpers/synthetic.js';
 
@@ -40,10 +41,14 @@ async function captureOk(video: string, out: string, extra: string[] = []): Prom
   return frames;
 }
 
+// The tracks go where the render tests look for them, so the suite captures each clip once.
+const TRACK_CACHE = join(PROJECT_ROOT, 'test-artifacts', 'render', 'tracks');
+
 for (const clip of ['presenter-1.mp4', 'presenter-2.mp4', 'presenter-3.mp4', 'presenter-4.mp4']) {
   test(`capture ${clip}: a face in at least 99% of frames, one line per decoded frame with its time`, { skip: !SHARED }, async () => {
     const video = sharedVideo(clip);
-    const frames = await captureOk(video, join(dir, `${clip}.track.ndjson`));
+    await mkdir(TRACK_CACHE, { recursive: true });
+    const frames = await captureOk(video, join(TRACK_CACHE, clip.replace(/\.mp4$/, '.track.ndjson')));
     assert.equal(frames.length, countFrames(video));
     const faces = frames.filter((f) => f.face).length;
     assert.ok(faces >= 0.99 * frames.length, `${faces}/${frames.length} frames with a face`);

@@ -1,0 +1,49 @@
+/** `noggin render TRACK --head NAME|FILE [-o LAYER.mov] [--png-dir DIR]` */
+import type { Command } from 'commander';
+import { renderTrack, type AlignMode } from '../../render/index.js';
+import type { LayerCodec } from '../../system/ffmpeg-encode.js';
+import { userPath } from '../../system/paths.js';
+import { OPTIONS, option } from '../options.js';
+import { createProgress } from '../progress.js';
+import { NogginError } from '../../core/errors.js';
+
+/** Registers the command. */
+export function registerRender(program: Command): void {
+  program
+    .command('render')
+    .description('render a face track as a full-frame alpha layer of the mascot head (.mov and/or PNG sequence)')
+    .argument('<track>', 'face track (*.track.ndjson) from `noggin capture`')
+    .addOption(option(OPTIONS.head))
+    .addOption(option(OPTIONS.layerOutput))
+    .addOption(option(OPTIONS.pngDir))
+    .addOption(option(OPTIONS.layerCodec))
+    .addOption(option(OPTIONS.noMov))
+    .addOption(option(OPTIONS.profile))
+    .addOption(option(OPTIONS.align))
+    .addOption(option(OPTIONS.materials))
+    .addOption(option(OPTIONS.antialias))
+    .addOption(option(OPTIONS.json))
+    .action(async (track: string, o: Record<string, unknown>) => {
+      if (!o.head) throw new NogginError('render', 'no head given', 'add --head NAME (see `noggin heads`) or --head FILE.glb', 2);
+      const progress = createProgress('render', !!o.json);
+      try {
+        const s = await renderTrack({
+          track: userPath(track),
+          head: o.head as string,
+          output: o.output ? userPath(o.output as string) : undefined,
+          mov: o.mov as boolean,
+          pngDir: o.pngDir ? userPath(o.pngDir as string) : undefined,
+          codec: o.codec as LayerCodec,
+          profile: o.profile ? userPath(o.profile as string) : undefined,
+          align: o.align as AlignMode,
+          materials: o.materials as 'fast' | 'pbr',
+          antialias: o.antialias as boolean,
+          onProgress: (p) => progress.update(p.frames, p.total, { fps: p.fps, drawn: p.drawn }),
+        });
+        progress.finish({ output: s.output ?? '-', pngDir: s.pngDir ?? '-', frames: s.frames, drawn: s.drawn, fps: Math.round(s.renderFps * 10) / 10, seconds: Math.round(s.elapsedMs / 100) / 10 });
+      } catch (e) {
+        progress.stop();
+        throw e;
+      }
+    });
+}

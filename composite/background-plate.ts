@@ -1,0 +1,196 @@
+/**
+ * A background plate for a static camera: for each pixel, the median (by luma) of the
+ * sampled frames in which that pixel is well away from the presenter's head and neck.
+ * Pixels that no sample saw uncovered are inpainted by push-pull (a coarse-to-fine fill
+ * from the surrounding plate). Memory: `maxSamples` RGB frames plus one bit mask each.
+ */
+import type { FaceData } from '../core/track.js';
+import { headRegion, type RegionParams, DEFAULT_REGION } from './head-region.js';
+import { boundsOf, emptyMask, fillPolygon, rectEmpty } from './mask.js';
+
+/** Collects samples and builds the plate. */
+export class BackgroundPlateBuilder {
+  private readonly rgb: Uint8Array[] = [];
+  private readonly masks: Uint8Array[] = [];
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly maxSamples = 24,
+    private readonly region: RegionParams = DEFAULT_REGION,
+    /** Extra margin around the head kept out of the plate, fraction of the face height. */
+    private readonly margin = 0.18,
+  ) {}
+
+  get samples(): number {
+    return this.rgb.length;
+  }
+
+  /** Adds one frame (RGBA) with its face (null: the whole frame is background). */
+  add(rgba: Uint8Array, face: FaceData | null): void {
+    if (this.rgb.length >= this.maxSamples) return;
+    const n = this.width * this.height;
+    const rgb = new Uint8Array(n * 3);
+    for (let i = 0, j = 0; i < n; i++, j += 4) {
+      rgb[i * 3] = rgba[j];
+      rgb[i * 3 + 1] = rgba[j + 1];
+      rgb[i * 3 + 2] = rgba[j + 2];
+    }
+    const mask = new Uint8Array(n);
+    if (face) {
+      const g = headRegion(face.landmarks, this.width, this.height, this.region);
+      // Grow both polygons away from the face centre by the margin.
+      const grow = (poly: readonly (readonly [number, number])[]) => {
+        let cx = 0;
+        let cy = 0;
+        for (const [x, y] of poly) {
+          cx += x;
+          cy += y;
+        }
+        cx /= poly.length;
+        cy /= poly.length;
+        const m = g.faceHeight * this.margin;
+        return poly.map(([x, y]): [number, number] => {
+          const d = Math.hypot(x - cx, y - cy) || 1;
+          return [x + ((x - cx) / d) * m, y + ((y - cy) / d) * m];
+        });
+      };
+      const head = grow(g.head);
+      const neck = grow(g.neck);
+      // The body below the collar moves with the head: keep a wide band under the neck out too.
+      const down: [number, number] = [-g.up[0], -g.up[1]];
+      const n2 = neck.length - 2;
+      const neckBody = [...neck.slice(0, n2), ...neck.slice(n2).map(([x, y]): [number, number] => [x + down[0] * g.faceHeight * 0.3, y + down[1] * g.faceHeight * 0.3])];
+      const rect = boundsOf([...head, ...neckBody], 2, this.width, this.height);
+      if (!rectEmpty(rect)) {
+        const m = emptyMask(rect);
+        fillPolygon(m, head);
+        fillPolygon(m, neckBody);
+        const w = rect.x1 - rect.x0;
+        for (let y = rect.y0; y < rect.y1; y++) {
+          for (let x = rect.x0; x < rect.x1; x++) if (m.data[(y - rect.y0) * w + x - rect.x0] > 0) mask[y * this.width + x] = 1;
+        }
+      }
+    }
+    this.rgb.push(rgb);
+    this.masks.push(mask);
+  }
+
+  /** The plate as RGBA (alpha 255), and the fraction of pixels that had to be inpainted. */
+  build(): { rgba: Uint8Array; inpaintedFraction: number } {
+    const n = this.width * this.height;
+    const k = this.rgb.length;
+    const out = new Float32Array(n * 3);
+    const weight = new Float32Array(n);
+    const lumas = new Float32Array(k);
+    const idx = new Int32Array(k);
+    let holes = 0;
+    for (let p = 0; p < n; p++) {
+      let c = 0;
+      for (let s = 0; s < k; s++) {
+        if (this.masks[s][p]) continue;
+        const r = this.rgb[s];
+        lumas[c] = r[p * 3] * 0.299 + r[p * 3 + 1] * 0.587 + r[p * 3 + 2] * 0.114;
+        idx[c] = s;
+        c++;
+      }
+      if (c === 0) {
+        holes++;
+        continue;
+      }
+      // Median by luma (insertion sort over at most maxSamples values).
+      for (let i = 1; i < c; i++) {
+        const l = lumas[i];
+        const s = idx[i];
+        let j = i - 1;
+        while (j >= 0 && (lumas[j] > l || (lumas[j] === l && idx[j] > s))) {
+          lumas[j + 1] = lumas[j];
+          idx[j + 1] = idx[j];
+          j--;
+        }
+        lumas[j + 1] = l;
+        idx[j + 1] = s;
+      }
+      const r = this.rgb[idx[(c - 1) >> 1]];
+      out[p * 3] = r[p * 3];
+      out[p * 3 + 1] = r[p * 3 + 1];
+      out[p * 3 + 2] = r[p * 3 + 2];
+      weight[p] = 1;
+    }
+    if (holes > 0 && holes < n) pushPull(out, weight, this.width, this.height);
+    const rgba = new Uint8Array(n * 4);
+    for (let p = 0; p < n; p++) {
+      rgba[p * 4] = Math.round(out[p * 3]);
+      rgba[p * 4 + 1] = Math.round(out[p * 3 + 1]);
+      rgba[p * 4 + 2] = Math.round(out[p * 3 + 2]);
+      rgba[p * 4 + 3] = 255;
+    }
+    return { rgba, inpaintedFraction: holes / n };
+  }
+}
+
+/**
+ * Fills pixels of weight 0 (RGB float, in place) from the weighted image at coarser
+ * levels (push-pull): each hole takes the bilinear-upsampled coarser level.
+ */
+export function pushPull(rgb: Float32Array, w: Float32Array, width: number, height: number): void {
+  if (width <= 1 && height <= 1) return;
+  const cw = Math.max(1, (width + 1) >> 1);
+  const ch = Math.max(1, (height + 1) >> 1);
+  const crgb = new Float32Array(cw * ch * 3);
+  const cwt = new Float32Array(cw * ch);
+  for (let y = 0; y < ch; y++) {
+    for (let x = 0; x < cw; x++) {
+      let sr = 0;
+      let sg = 0;
+      let sb = 0;
+      let sw = 0;
+      for (let dy = 0; dy < 2; dy++) {
+        const yy = 2 * y + dy;
+        if (yy >= height) continue;
+        for (let dx = 0; dx < 2; dx++) {
+          const xx = 2 * x + dx;
+          if (xx >= width) continue;
+          const p = yy * width + xx;
+          const ww = w[p];
+          sr += rgb[p * 3] * ww;
+          sg += rgb[p * 3 + 1] * ww;
+          sb += rgb[p * 3 + 2] * ww;
+          sw += ww;
+        }
+      }
+      const q = y * cw + x;
+      if (sw > 0) {
+        crgb[q * 3] = sr / sw;
+        crgb[q * 3 + 1] = sg / sw;
+        crgb[q * 3 + 2] = sb / sw;
+      }
+      cwt[q] = Math.min(1, sw);
+    }
+  }
+  let anyHole = false;
+  for (let q = 0; q < cwt.length; q++) if (cwt[q] < 1) anyHole = true;
+  if (anyHole && (cw > 1 || ch > 1)) pushPull(crgb, cwt, cw, ch);
+  for (let y = 0; y < height; y++) {
+    const fy = Math.min(ch - 1, Math.max(0, (y + 0.5) / 2 - 0.5));
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(ch - 1, y0 + 1);
+    const ty = fy - y0;
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      const ww = w[p];
+      if (ww >= 1) continue;
+      const fx = Math.min(cw - 1, Math.max(0, (x + 0.5) / 2 - 0.5));
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(cw - 1, x0 + 1);
+      const tx = fx - x0;
+      for (let c = 0; c < 3; c++) {
+        const a = crgb[(y0 * cw + x0) * 3 + c] * (1 - tx) + crgb[(y0 * cw + x1) * 3 + c] * tx;
+        const b = crgb[(y1 * cw + x0) * 3 + c] * (1 - tx) + crgb[(y1 * cw + x1) * 3 + c] * tx;
+        const v = a * (1 - ty) + b * ty;
+        rgb[p * 3 + c] = rgb[p * 3 + c] * ww + v * (1 - ww);
+      }
+      w[p] = 1;
+    }
+  }
+}

@@ -1,0 +1,317 @@
+/**
+ * `noggin run VIDEO --head NAME|FILE -o OUT.mp4`: capture -> render -> composite.
+ * Capture and render run concurrently: track frames stream from the landmarkers (through
+ * smoothing and gap filling) straight into the render page, frame by frame. Rendered crops
+ * and their landmarks go to a disk spool (memory stays flat); when the last frame is
+ * rendered the background plate is built (it needs faces spread over the whole clip) and
+ * the compose + encode pass streams the spool against the decoded source.
+ * With `keepTrack` the track is cached next to the output, keyed by the video's content
+ * hash, and a later run on the same video skips capture.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { captureHeader, fillGaps, landmarkVideo, smoothFrames, type SmoothingMode } from '../capture/index.js';
+import { DiskSpool } from '../capture/disk-spool.js';
+import { AsyncQueue } from '../core/async-queue.js';
+import { NogginError } from '../core/errors.js';
+import { LANDMARK_FLOATS } from '../core/landmarks.js';
+import { log } from '../core/log.js';
+import { openTrack, TrackWriter } from '../core/track-file.js';
+import type { FaceData, TrackFrame } from '../core/track.js';
+import { calibrateFace, headHostFiles, NO_CALIBRATION, RendererClient, resolveHead, type AlignMode, type FaceCalibration } from '../render/index.js';
+import { launchChromium, type ChromiumHandle } from '../system/chromium.js';
+import { decodeFrames, probeVideo } from '../system/ffmpeg.js';
+import { checkModel } from '../system/model.js';
+import { startPageHost, type PageHost } from '../system/page-host.js';
+import { modelPath as defaultModelPath } from '../system/tools.js';
+import { buildPlate, sampleIndices } from './composite-video.js';
+import { composeFrame, type LayerCrop } from './compose-frame.js';
+import { checkOutputPath, containerFor, openOutput, type EncodeSettings } from './output.js';
+
+/** Options of `runJob`. */
+export interface RunJobOptions extends EncodeSettings {
+  readonly video: string;
+  /** Shipped head name or .glb/.gltf/.vrm/.json file. */
+  readonly head: string;
+  readonly output: string;
+  /** Cache the track next to the output (keyed by the video's content hash) and reuse it. */
+  readonly keepTrack?: boolean;
+  // Capture settings (defaults as `noggin capture`).
+  readonly smoothing?: SmoothingMode;
+  readonly fillGapFrames?: number;
+  readonly workers?: number;
+  readonly maxAnalysisSide?: number;
+  readonly minDetectionConfidence?: number;
+  readonly modelPath?: string;
+  // Render settings (defaults as `noggin render`).
+  readonly profile?: string;
+  readonly align?: AlignMode;
+  readonly antialias?: boolean;
+  /** Frames buffered before the render starts, to calibrate the head to this face (default 30). */
+  readonly calibrationFrames?: number;
+  readonly plateSamples?: number;
+  readonly onProgress?: (p: RunProgress) => void;
+}
+
+/** Progress of a run: one stage's count. */
+export interface RunProgress {
+  readonly stage: 'capture' | 'render' | 'composite';
+  readonly frames: number;
+  readonly total: number;
+}
+
+/** Throughput of one stage in a run. */
+export interface StageStats {
+  readonly frames: number;
+  /** From the stage's first frame (or start) to its last, ms. */
+  readonly ms: number;
+  readonly fps: number;
+}
+
+/** What a finished run reports. */
+export interface RunSummary {
+  readonly output: string;
+  readonly frames: number;
+  readonly faces: number;
+  readonly durationMs: number;
+  readonly elapsedMs: number;
+  /** elapsed / clip duration. */
+  readonly realTimeFactor: number;
+  readonly trackCache: { path: string; hit: boolean } | null;
+  readonly stages: { capture: StageStats; render: StageStats; plate: StageStats; composite: StageStats };
+  readonly sheets: string[];
+}
+
+/** sha256 of a file's content (hex). */
+export async function contentHash(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  return h.digest('hex');
+}
+
+/** The cached track path for a video next to an output: OUTDIR/.noggin-cache/NAME.HASH16.track.ndjson. */
+export function cachedTrackPath(output: string, video: string, hash: string): string {
+  const name = basename(video).replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '_');
+  return join(dirname(output), `${name}.${hash.slice(0, 16)}.track.ndjson`);
+}
+
+function stage(frames: number, t0: number, t1: number): StageStats {
+  const ms = Math.max(1, t1 - t0);
+  return { frames, ms, fps: (frames * 1000) / ms };
+}
+
+/** Spool record: [frame, hasFace, x, y, w, h] int32, landmarks float32 (if face), crop RGBA. */
+function encodeRecord(frame: number, face: FaceData | null, crop: LayerCrop | null): Uint8Array {
+  const lmBytes = face ? LANDMARK_FLOATS * 4 : 0;
+  const cropBytes = crop ? crop.rgba.length : 0;
+  const buf = Buffer.allocUnsafe(24 + lmBytes + cropBytes);
+  const head = new Int32Array([frame, face ? 1 : 0, crop?.x ?? 0, crop?.y ?? 0, crop?.width ?? 0, crop?.height ?? 0]);
+  buf.set(new Uint8Array(head.buffer), 0);
+  if (face) buf.set(new Uint8Array(face.landmarks.buffer, face.landmarks.byteOffset, lmBytes), 24);
+  if (crop) buf.set(crop.rgba, 24 + lmBytes);
+  return buf;
+}
+
+function decodeRecord(b: Uint8Array): { frame: number; landmarks: Float32Array | null; crop: LayerCrop | null } {
+  const h = new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + 24));
+  const lmBytes = h[1] ? LANDMARK_FLOATS * 4 : 0;
+  const landmarks = h[1] ? new Float32Array(b.buffer.slice(b.byteOffset + 24, b.byteOffset + 24 + lmBytes)) : null;
+  const crop = h[4] > 0 && h[5] > 0 ? { x: h[2], y: h[3], width: h[4], height: h[5], rgba: b.subarray(24 + lmBytes, 24 + lmBytes + h[4] * h[5] * 4) } : null;
+  return { frame: h[0], landmarks, crop };
+}
+
+/** Runs the whole job; leaves no OUT (and no temporary files) when it fails. */
+export async function runJob(o: RunJobOptions): Promise<RunSummary> {
+  const t0 = performance.now();
+  // Fail fast on everything that can be checked before the long stages.
+  containerFor(o.output, o.codec ?? 'h264');
+  await checkOutputPath(o.output);
+  const info = await probeVideo(o.video);
+  const head = await resolveHead(o.head, { profilePath: o.profile });
+  let trackCache: { path: string; hit: boolean } | null = null;
+  if (o.keepTrack) {
+    const path = cachedTrackPath(o.output, o.video, await contentHash(o.video));
+    trackCache = { path, hit: existsSync(path) };
+  }
+  const smoothing = o.smoothing ?? 'offline';
+  const fillGapFrames = o.fillGapFrames ?? 5;
+  const maxAnalysisSide = o.maxAnalysisSide ?? 1280;
+  const model = trackCache?.hit ? null : await checkModel(o.modelPath ?? defaultModelPath());
+
+  let host: PageHost | null = null;
+  let chromium: ChromiumHandle | null = null;
+  let renderer: RendererClient | null = null;
+  let writer: TrackWriter | null = null;
+  const spool = await DiskSpool.create();
+  const trackFrames = new AsyncQueue<TrackFrame>();
+  let captureStop = false;
+  let capture: Promise<void> = Promise.resolve();
+  try {
+    // Stage 1: track frames (from the cache, or captured), pumped into a queue.
+    const samples = o.plateSamples ?? 24;
+    const picks = sampleIndices(info.frameCount, samples);
+    const plateFaces = new Map<number, FaceData | null>();
+    let captured = 0;
+    let faces = 0;
+    let tCapStart = performance.now();
+    let tCapEnd = tCapStart;
+    capture = (async () => {
+      let frames: AsyncIterable<TrackFrame>;
+      if (trackCache?.hit) {
+        frames = (await openTrack(trackCache.path)).frames;
+      } else {
+        if (trackCache) writer = await TrackWriter.open(trackCache.path, captureHeader(info, { smoothing, fillGapFrames, maxAnalysisSide }), 'run');
+        const raw = landmarkVideo(info, {
+          modelPath: model!,
+          workers: o.workers ?? 2,
+          maxAnalysisSide,
+          landmarker: { minFaceDetectionConfidence: o.minDetectionConfidence ?? 0.5 },
+          onReady: () => (tCapStart = performance.now()),
+        });
+        frames = fillGaps(smoothFrames(raw, smoothing, fillGapFrames), fillGapFrames);
+      }
+      for await (const f of frames) {
+        if (captureStop) break;
+        await writer?.writeFrame(f);
+        if (picks.has(f.frame)) plateFaces.set(f.frame, f.face);
+        if (f.face) faces++;
+        captured++;
+        trackFrames.push(f);
+        o.onProgress?.({ stage: 'capture', frames: captured, total: info.frameCount });
+      }
+      tCapEnd = performance.now();
+      if (!captureStop && faces === 0) {
+        throw new NogginError('run', `no face was found in any of the ${captured} frames of ${o.video}`, 'use a clip where a face is visible and lit, or lower --min-detection-confidence');
+      }
+      if (!captureStop && captured !== info.frameCount) throw new NogginError('run', `capture gave ${captured} of ${info.frameCount} frames`, 're-run with --log-level debug');
+      trackFrames.end();
+    })();
+    capture.catch((e) => trackFrames.fail(e));
+
+    // Stage 2: render, starting once the first frames calibrated the head to this face.
+    host = await startPageHost({ files: headHostFiles(head) });
+    chromium = await launchChromium();
+    const align = o.align ?? 'refit';
+    const it = trackFrames[Symbol.asyncIterator]();
+    const buffered: TrackFrame[] = [];
+    const want = o.calibrationFrames ?? 30;
+    let calibration: FaceCalibration = NO_CALIBRATION;
+    const cam = { verticalFovDeg: 63, frameWidth: info.width, frameHeight: info.height };
+    while (buffered.filter((f) => f.face && !f.interpolated).length < want) {
+      const r = await it.next();
+      if (r.done) break;
+      buffered.push(r.value);
+    }
+    if (align !== 'none') {
+      const fs = buffered.filter((f) => f.face && !f.interpolated).map((f) => f.face!);
+      if (fs.length) calibration = calibrateFace(fs, cam);
+    }
+    renderer = await RendererClient.open(chromium, host, {
+      head,
+      frameWidth: info.width,
+      frameHeight: info.height,
+      verticalFovDeg: 63,
+      antialias: o.antialias ?? true,
+      align,
+      calibration,
+    });
+    // Landmarks of the frames in flight, taken back when their crops return.
+    const inFlight = new Map<number, FaceData | null>();
+    async function* all(): AsyncGenerator<TrackFrame> {
+      for (const f of buffered) {
+        inFlight.set(f.frame, f.face);
+        yield f;
+      }
+      buffered.length = 0;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        inFlight.set(r.value.frame, r.value.face);
+        yield r.value;
+      }
+    }
+    const take = (frame: number): FaceData | null => {
+      const f = inFlight.get(frame) ?? null;
+      inFlight.delete(frame);
+      return f;
+    };
+    let rendered = 0;
+    let tRenStart = 0;
+    for await (const f of renderer.render(all())) {
+      if (!tRenStart) tRenStart = performance.now();
+      if (f.frame !== rendered) throw new NogginError('render', `frame ${f.frame} came back out of order (expected ${rendered})`, 're-run; report it if it persists');
+      // The face is needed again to compose: keep its landmarks with the crop.
+      await spool.append(encodeRecord(f.frame, take(f.frame), f.crop));
+      rendered++;
+      o.onProgress?.({ stage: 'render', frames: rendered, total: info.frameCount });
+    }
+    const tRenEnd = performance.now();
+    await capture;
+    spool.end();
+    await (writer as TrackWriter | null)?.finish();
+    writer = null;
+    await renderer.close();
+    renderer = null;
+    await chromium.close();
+    chromium = null;
+    await host.close();
+    host = null;
+
+    // Stage 3: plate, then compose + encode against the decoded source.
+    const tPlate = performance.now();
+    const plate = await buildPlate(info, plateFaces, samples);
+    const tComp = performance.now();
+    const out = await openOutput({ ...o, source: o.video, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount });
+    let composed = 0;
+    let sheets: string[] = [];
+    try {
+      const recs = spool.read()[Symbol.asyncIterator]();
+      for await (const f of decodeFrames(info)) {
+        const r = await recs.next();
+        const rec = r.done ? null : decodeRecord(r.value);
+        const face: FaceData | null = rec?.landmarks ? { landmarks: rec.landmarks, blendshapes: new Float32Array(0), matrix: new Float32Array(0) } : null;
+        if (out.sheet?.wants(f.index)) out.sheet.addSource(f.index, f.data);
+        composeFrame(f.data, info.width, info.height, face, rec?.crop ?? null, plate.rgba);
+        if (out.sheet?.wants(f.index)) out.sheet.addResult(f.index, f.data);
+        await out.write(f.data);
+        composed++;
+        o.onProgress?.({ stage: 'composite', frames: composed, total: info.frameCount });
+      }
+      await recs.return?.(undefined);
+      sheets = await out.commit();
+    } catch (e) {
+      await out.abort();
+      throw e;
+    }
+    const tEnd = performance.now();
+    const elapsedMs = tEnd - t0;
+    log.debug({ inpainted: plate.inpaintedFraction }, 'run: background plate');
+    return {
+      output: o.output,
+      frames: composed,
+      faces,
+      durationMs: info.durationMs,
+      elapsedMs,
+      realTimeFactor: elapsedMs / info.durationMs,
+      trackCache,
+      stages: {
+        capture: stage(captured, tCapStart, tCapEnd),
+        render: stage(rendered, tRenStart, tRenEnd),
+        plate: stage(plateFaces.size, tPlate, tComp),
+        composite: stage(composed, tComp, tEnd),
+      },
+      sheets,
+    };
+  } catch (e) {
+    captureStop = true;
+    await capture.catch(() => undefined);
+    if (writer) await (writer as TrackWriter).abort();
+    throw e;
+  } finally {
+    await spool.close();
+    if (renderer) await (renderer as RendererClient).close();
+    if (chromium) await (chromium as ChromiumHandle).close();
+    if (host) await (host as PageHost).close();
+  }
+}

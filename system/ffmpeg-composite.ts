@@ -1,0 +1,148 @@
+/**
+ * ffmpeg for the compositor: probing a source's audio and colour tags, and encoding the
+ * finished RGBA frames (stdin) into the delivery file with the source's audio stream
+ * copied (re-encoded only when the container cannot hold it) and its colour tags kept.
+ * Callers pass a temporary output path and rename it when complete.
+ */
+import { NogginError } from '../core/errors.js';
+import { ManagedChild, runToCompletion } from './child-process.js';
+import { findFfmpeg, findFfprobe } from './tools.js';
+
+/** Delivery video codec. */
+export type OutputCodec = 'h264' | 'h265' | 'prores';
+export const OUTPUT_CODECS: readonly OutputCodec[] = ['h264', 'h265', 'prores'];
+
+/** Audio and colour facts of a source, for the encode. */
+export interface SourceStreams {
+  /** Codec name of the first audio stream, or null when there is none. */
+  readonly audioCodec: string | null;
+  readonly colorSpace: string | null;
+  readonly colorPrimaries: string | null;
+  readonly colorTransfer: string | null;
+  readonly colorRange: string | null;
+}
+
+/** Probes audio codec and colour tags of `path`. */
+export async function probeSourceStreams(path: string): Promise<SourceStreams> {
+  const r = await runToCompletion('ffprobe', findFfprobe(), ['-v', 'error', '-print_format', 'json', '-show_streams', path], 60000);
+  if (r.exit.state !== 'exited') throw new NogginError('ffmpeg', `cannot probe ${path}`, 'check that the video plays');
+  const streams = (JSON.parse(r.stdout).streams ?? []) as Record<string, unknown>[];
+  const v = streams.find((s) => s.codec_type === 'video') ?? {};
+  const a = streams.find((s) => s.codec_type === 'audio');
+  const tag = (k: string): string | null => {
+    const x = v[k];
+    return typeof x === 'string' && x !== 'unknown' && x !== 'reserved' ? x : null;
+  };
+  return {
+    audioCodec: a ? String(a.codec_name ?? 'unknown') : null,
+    colorSpace: tag('color_space'),
+    colorPrimaries: tag('color_primaries'),
+    colorTransfer: tag('color_transfer'),
+    colorRange: tag('color_range'),
+  };
+}
+
+/** Audio codecs an MP4 holds as they are (others are re-encoded to AAC). */
+const MP4_AUDIO = new Set(['aac', 'mp3', 'alac', 'ac3', 'eac3', 'opus', 'flac']);
+
+/** Options of `startCompositeEncoder`. */
+export interface CompositeEncoderOptions {
+  readonly width: number;
+  readonly height: number;
+  /** Frames per second of the input pipe (constant). */
+  readonly fps: number;
+  /** Source video whose audio is copied (input 1). */
+  readonly source: string;
+  readonly streams: SourceStreams;
+  /** Output path, written as given (.mp4, .mov, .mkv...). */
+  readonly output: string;
+  /** Container format for ffmpeg's -f (mp4, mov, matroska). */
+  readonly format: string;
+  readonly codec: OutputCodec;
+  readonly crf: number;
+  readonly preset: string;
+}
+
+/** The ffmpeg arguments of a composite encode (exported for tests and debugging). */
+export function compositeEncoderArgs(o: CompositeEncoderOptions): string[] {
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${o.width}x${o.height}`];
+  args.push('-framerate', String(Math.round(o.fps * 1e6) / 1e6), '-i', 'pipe:0');
+  args.push('-i', o.source, '-map', '0:v:0', '-map', '1:a:0?', '-map_metadata', '1', '-map_chapters', '-1');
+  // RGB -> YUV with the source's matrix (BT.601 when untagged, as the decoder assumed).
+  const matrix = o.streams.colorSpace === 'bt709' ? 'bt709' : o.streams.colorSpace?.startsWith('bt2020') ? 'bt2020' : 'bt601';
+  const full = o.streams.colorRange === 'pc';
+  if (o.codec === 'prores') {
+    args.push('-vf', `scale=out_color_matrix=${matrix}:out_range=${full ? 'pc' : 'tv'},format=yuv422p10le`);
+    args.push('-c:v', 'prores_ks', '-profile:v', '3', '-vendor', 'apl0');
+  } else {
+    args.push('-vf', `scale=out_color_matrix=${matrix}:out_range=${full ? 'pc' : 'tv'},format=yuv420p`);
+    if (o.codec === 'h264') args.push('-c:v', 'libx264', '-preset', o.preset, '-crf', String(o.crf));
+    else args.push('-c:v', 'libx265', '-preset', o.preset, '-crf', String(o.crf), '-tag:v', 'hvc1', '-x265-params', 'log-level=error');
+  }
+  if (o.streams.colorSpace) args.push('-colorspace', o.streams.colorSpace);
+  if (o.streams.colorPrimaries) args.push('-color_primaries', o.streams.colorPrimaries);
+  if (o.streams.colorTransfer) args.push('-color_trc', o.streams.colorTransfer);
+  if (o.streams.colorRange) args.push('-color_range', o.streams.colorRange);
+  const a = o.streams.audioCodec;
+  if (a) {
+    const copy = o.format !== 'mp4' || MP4_AUDIO.has(a);
+    args.push(...(copy ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', '192k']));
+  }
+  if (o.format === 'mp4' || o.format === 'mov') args.push('-movflags', '+faststart+write_colr');
+  args.push('-fflags', '+bitexact', '-flags:v', '+bitexact', '-f', o.format, '-y', o.output);
+  return args;
+}
+
+/** A running composite encoder. */
+export interface CompositeEncoder {
+  /** Writes one RGBA frame; resolves when ffmpeg took it. */
+  write(frame: Uint8Array): Promise<void>;
+  /** Closes stdin and waits; throws a NogginError when ffmpeg failed. */
+  finish(): Promise<void>;
+  /** Kills ffmpeg (the output is left for the caller to remove). */
+  abort(): Promise<void>;
+}
+
+/** Starts ffmpeg reading RGBA frames on stdin and writing the delivery file. */
+export function startCompositeEncoder(o: CompositeEncoderOptions): CompositeEncoder {
+  const child = ManagedChild.start('ffmpeg-composite', findFfmpeg(), compositeEncoderArgs(o), { stdin: true });
+  const stdin = child.proc.stdin!;
+  let broken: Error | null = null;
+  stdin.on('error', (e) => {
+    broken = e;
+  });
+  child.proc.stdout.resume();
+  const lastLine = (s: string) => s.trim().split('\n').pop() ?? '';
+  const failure = (why: string) => {
+    const full = /No space left/i.test(why);
+    return new NogginError(
+      'ffmpeg',
+      `encoding ${o.output.replace(/\/\.([^/]+)\.\d+\.[a-z0-9]+\.tmp$/, '/$1')} failed (${full ? 'the disk is full' : why})`,
+      full ? 'free disk space or choose another output folder' : 'check free disk space and that the output folder is writable; re-run with --log-level debug',
+    );
+  };
+  return {
+    write(frame) {
+      if (broken || (child.state !== 'running' && child.state !== 'starting')) {
+        return child.exited.then((x) => {
+          throw failure(lastLine(x.stderrTail) || broken?.message || `ffmpeg ${x.state}`);
+        });
+      }
+      return new Promise<void>((resolve, reject) => {
+        stdin.write(frame, (err) => {
+          if (!err) return resolve();
+          void child.exited.then((x) => reject(failure(lastLine(x.stderrTail) || err.message)));
+        });
+      });
+    },
+    async finish() {
+      stdin.end();
+      const x = await child.exited;
+      if (x.state !== 'exited') throw failure(lastLine(x.stderrTail) || `ffmpeg ${x.state}, exit ${x.code}`);
+    },
+    async abort() {
+      stdin.destroy();
+      await child.kill(500);
+    },
+  };
+}

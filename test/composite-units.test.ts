@@ -1,0 +1,79 @@
+/** Composite building blocks without video: masks, plate inpainting, straight-alpha over, PNG. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeFrame, cropFromLayerFrame } from '../composite/compose-frame.js';
+import { containerFor } from '../composite/output.js';
+import { pushPull } from '../composite/background-plate.js';
+import { emptyMask, feather, fillPolygon } from '../composite/mask.js';
+import { encodePng } from '../composite/png.js';
+import { NogginError } from '../core/errors.js';
+
+test('fillPolygon fills a square exactly; feather keeps the sum and softens the edge', () => {
+  const m = emptyMask({ x0: 0, y0: 0, x1: 20, y1: 20 });
+  fillPolygon(m, [[5, 5], [15, 5], [15, 15], [5, 15]]);
+  assert.equal(m.data.reduce((a, b) => a + b, 0), 100);
+  feather(m, 2);
+  assert.ok(Math.abs(m.data.reduce((a, b) => a + b, 0) - 100) < 1);
+  assert.ok(m.data[10 * 20 + 10] > 0.99);
+  const edge = m.data[10 * 20 + 5];
+  assert.ok(edge > 0.3 && edge < 0.7, `edge ${edge}`);
+});
+
+test('pushPull fills holes from their surroundings and keeps known pixels', () => {
+  const w = 16;
+  const h = 16;
+  const rgb = new Float32Array(w * h * 3);
+  const wt = new Float32Array(w * h);
+  for (let p = 0; p < w * h; p++) {
+    const x = p % w;
+    const hole = x >= 6 && x < 10;
+    if (!hole) {
+      rgb[p * 3] = x < 6 ? 100 : 200;
+      wt[p] = 1;
+    }
+  }
+  pushPull(rgb, wt, w, h);
+  assert.equal(rgb[0], 100);
+  assert.equal(rgb[15 * 3], 200);
+  const mid = rgb[(8 * w + 8) * 3];
+  assert.ok(mid > 100 && mid < 200, `filled ${mid}`);
+  assert.ok(wt.every((x) => x === 1));
+});
+
+test('straight-alpha over: opaque replaces, half alpha mixes, no premultiplied darkening', () => {
+  const frame = new Uint8Array(4 * 4).fill(0);
+  for (let i = 0; i < 4; i++) frame.set([0, 0, 200, 255], i * 4);
+  const layer = new Uint8Array(4 * 4);
+  layer.set([255, 255, 255, 255], 0);
+  layer.set([255, 255, 255, 128], 4);
+  const crop = cropFromLayerFrame(layer, 4, 1)!;
+  assert.deepEqual([crop.x, crop.width], [0, 2]);
+  composeFrame(frame, 4, 1, null, crop, null);
+  assert.deepEqual([...frame.subarray(0, 4)], [255, 255, 255, 255]);
+  assert.deepEqual([...frame.subarray(4, 8)], [128, 128, 228, 255]);
+  assert.deepEqual([...frame.subarray(8, 12)], [0, 0, 200, 255]);
+});
+
+test('containerFor: mp4 by name, ProRes refused in MP4', () => {
+  assert.equal(containerFor('a.mp4', 'h264'), 'mp4');
+  assert.equal(containerFor('a.mov', 'prores'), 'mov');
+  assert.throws(() => containerFor('a.mp4', 'prores'), NogginError);
+  assert.throws(() => containerFor('a.xyz', 'h264'), NogginError);
+});
+
+test('encodePng writes a PNG ffmpeg reads back pixel for pixel', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'noggin-png-'));
+  try {
+    const img = new Uint8Array(3 * 2 * 4).map((_, i) => (i * 37) % 256);
+    const p = join(dir, 'x.png');
+    await writeFile(p, encodePng(img, 3, 2));
+    const r = spawnSync('ffmpeg', ['-v', 'error', '-i', p, '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], { maxBuffer: 1 << 20 });
+    assert.deepEqual([...r.stdout], [...img]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
