@@ -70,6 +70,7 @@ export const OPTIONS = {
   },
   materials: { flags: '--materials <kind>', doc: "fast: Blinn-Phong versions of the head's materials (about 2x faster without a GPU); pbr: the file's PBR materials as authored", default: 'fast', choices: ['fast', 'pbr'] },
   antialias: { flags: '--no-antialias', doc: "turn off multisample anti-aliasing of the head's edges (faster, jagged edges)" },
+  session: { flags: '--session <url>', doc: 'render frames from a bridge session while they are captured (e.g. http://127.0.0.1:8790/talk1) instead of a track file; needs -o' },
   track: { flags: '--track <file>', doc: 'the face track of VIDEO (from `noggin capture`)' },
   videoOutput: { flags: '-o, --output <file>', doc: 'output video (.mp4; .mov and .mkv also work; default VIDEO.HEAD.mp4)' },
   crf: { flags: '--crf <n>', doc: 'quality for h264/h265, 0-51 (lower is better)', default: 18, parse: intIn(0, 51) },

@@ -10,6 +10,7 @@ import { NogginError } from '../core/errors.js';
 import { log } from '../core/log.js';
 import type { RenderPageInfo, RenderPageStats } from '../core/page-contract.js';
 import { openTrack, tempPathFor } from '../core/track-file.js';
+import type { TrackFrame, TrackHeader } from '../core/track.js';
 import { launchChromium, type ChromiumHandle } from '../system/chromium.js';
 import { onCleanup } from '../system/cleanup.js';
 import { startLayerEncoder, type LayerCodec, type LayerEncoder } from '../system/ffmpeg-encode.js';
@@ -30,8 +31,13 @@ export { LayerFrames, pasteCrop } from './layer.js';
 
 /** Options of `renderTrack`. */
 export interface RenderTrackOptions {
-  /** Track file (*.track.ndjson). */
+  /** Track file (*.track.ndjson); ignored when `stream` is given. */
   readonly track: string;
+  /**
+   * Frames from a stream instead of the file (e.g. a bridge session followed while it is
+   * captured): calibration then uses the first faces of the stream, and `output` is required.
+   */
+  readonly stream?: { readonly header: TrackHeader; readonly frames: AsyncIterable<TrackFrame> };
   /** Head: shipped name or model/profile path. */
   readonly head: string;
   /** .mov output (default: track path with .layer.mov). */
@@ -134,6 +140,42 @@ export async function calibrateTrack(path: string, samples = 40): Promise<FaceCa
   return faces.length ? calibrateFace(faces, cam) : NO_CALIBRATION;
 }
 
+/** Faces a streamed track is calibrated on (the first ones; a file uses faces spread over the clip). */
+const STREAM_CALIBRATION_FACES = 30;
+
+/**
+ * Reads frames until `faces` of them have a face (or the stream ends); returns those frames
+ * and an iterable that yields them again followed by the rest of the stream.
+ */
+export async function takeFirstFaces(
+  frames: AsyncIterable<TrackFrame>,
+  faces: number,
+): Promise<{ taken: TrackFrame[]; rest: AsyncIterable<TrackFrame> }> {
+  const it = frames[Symbol.asyncIterator]();
+  const taken: TrackFrame[] = [];
+  let seen = 0;
+  let done = false;
+  while (seen < faces) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    taken.push(r.value);
+    if (r.value.face) seen++;
+  }
+  async function* rest(): AsyncGenerator<TrackFrame> {
+    yield* taken;
+    if (done) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  return { taken, rest: rest() };
+}
+
 /** An ffconcat list giving each PNG its source duration (`ffmpeg -f concat -i frames.ffconcat`). */
 function ffconcat(times: readonly number[], lastMs: number): string {
   let s = 'ffconcat version 1.0\n';
@@ -159,8 +201,9 @@ export async function renderTrack(o: RenderTrackOptions): Promise<RenderSummary>
   const started = performance.now();
   const wantMov = o.mov ?? true;
   if (!wantMov && !o.pngDir) throw new NogginError('render', 'nothing to write (no .mov and no --png-dir)', 'drop --no-mov or add --png-dir DIR', 2);
-  await assertTrackComplete(o.track);
-  const track = await openTrack(o.track);
+  if (o.stream && wantMov && !o.output) throw new NogginError('render', 'no output named for a streamed track', 'add -o LAYER.mov', 2);
+  if (!o.stream) await assertTrackComplete(o.track);
+  const track = o.stream ?? (await openTrack(o.track));
   const src = track.header.source;
   const head = await resolveHead(o.head, { profilePath: o.profile, limits: o.limits });
   const output = wantMov ? (o.output ?? defaultLayerPath(o.track)) : null;
@@ -181,7 +224,17 @@ export async function renderTrack(o: RenderTrackOptions): Promise<RenderSummary>
   const unregisterTemps = onCleanup('render-outputs', removeTemps);
 
   const align = o.align ?? 'refit';
-  const calibration = align === 'none' ? NO_CALIBRATION : await calibrateTrack(o.track);
+  let frameSource: AsyncIterable<TrackFrame> = track.frames;
+  let calibration: FaceCalibration = NO_CALIBRATION;
+  if (align !== 'none' && o.stream) {
+    const first = await takeFirstFaces(track.frames, STREAM_CALIBRATION_FACES);
+    const cam: FitCamera = { verticalFovDeg: track.header.camera.verticalFovDeg, frameWidth: src.width, frameHeight: src.height };
+    const faces = first.taken.filter((f) => f.face && !f.interpolated).map((f) => f.face!);
+    calibration = faces.length ? calibrateFace(faces, cam) : NO_CALIBRATION;
+    frameSource = first.rest;
+  } else if (align !== 'none') {
+    calibration = await calibrateTrack(o.track);
+  }
   log.debug({ calibration: { ...calibration, matrix: undefined } }, 'render: face calibration');
   const host = await startPageHost({ files: headHostFiles(head) });
   const chromium = o.chromium ?? (await launchChromium());
@@ -207,7 +260,7 @@ export async function renderTrack(o: RenderTrackOptions): Promise<RenderSummary>
     let maxSkewMs = 0;
     let pending: Promise<void> = Promise.resolve();
     const times: number[] = [];
-    for await (const f of renderer.render(track.frames)) {
+    for await (const f of renderer.render(frameSource)) {
       times.push(f.timeMs);
       if (f.frame !== frames) throw new NogginError('render', `frame ${f.frame} came back out of order (expected ${frames})`, 're-run; report it if it persists');
       maxSkewMs = Math.max(maxSkewMs, Math.abs(f.timeMs - (frames * 1000) / src.fps));

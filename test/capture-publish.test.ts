@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startBridge, subscribe } from '../bridge/index.js';
 import { openTrack } from '../core/track-file.js';
 import type { TrackFrame } from '../core/track.js';
-import { ffmpeg, runCli, SHARED, sharedVideo } from './helpers/cli.js';
+import { countFrames, ffmpeg, runCli, SHARED, sharedVideo } from './helpers/cli.js';
 import { collect } from './helpers/synthetic.js';
 
 test('capture publishes to a bridge session that a consumer follows while it runs', { skip: !SHARED }, async () => {
@@ -34,6 +34,27 @@ test('capture publishes to a bridge session that a consumer follows while it run
       assert.equal(!!frames[k].face, !!fromFile[k].face);
       if (frames[k].face) assert.ok(Math.abs(frames[k].face!.landmarks[3] - fromFile[k].face!.landmarks[3]) < 1e-4, `frame ${k}`);
     }
+  } finally {
+    await bridge.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('noggin render --session follows noggin capture --publish: both run at once, one layer frame per track frame', { skip: !SHARED }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'noggin-publish-'));
+  const bridge = await startBridge({ port: 0, installCleanup: false });
+  try {
+    const clip = join(dir, 'clip.mp4');
+    ffmpeg(['-i', sharedVideo('presenter-3.mp4'), '-t', '1.2', '-c', 'copy', clip]);
+    const layer = join(dir, 'layer.mov');
+    const url = `${bridge.url}/talk2`;
+    const render = runCli(['render', '--session', url, '--head', 'fox', '-o', layer, '--no-antialias']);
+    const capture = runCli(['capture', clip, '-o', join(dir, 'clip.track.ndjson'), '--publish', url]);
+    const [c, r] = await Promise.all([capture, render]);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal(r.code, 0, r.stderr);
+    const frames = (await collect((await openTrack(join(dir, 'clip.track.ndjson'))).frames)).length;
+    assert.equal(countFrames(layer), frames);
   } finally {
     await bridge.close();
     await rm(dir, { recursive: true, force: true });

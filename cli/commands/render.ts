@@ -6,15 +6,17 @@ import { userPath } from '../../system/paths.js';
 import { OPTIONS, option } from '../options.js';
 import { createProgress } from '../progress.js';
 import { NogginError } from '../../core/errors.js';
+import { parseSessionUrl, subscribe } from '../../bridge/index.js';
 
 /** Registers the command. */
 export function registerRender(program: Command): void {
   program
     .command('render')
     .description('render a face track as a full-frame alpha layer of the mascot head (.mov and/or PNG sequence)')
-    .argument('<track>', 'face track (*.track.ndjson) from `noggin capture`')
+    .argument('[track]', 'face track (*.track.ndjson) from `noggin capture` (or use --session)')
     .addOption(option(OPTIONS.head))
     .addOption(option(OPTIONS.layerOutput))
+    .addOption(option(OPTIONS.session))
     .addOption(option(OPTIONS.pngDir))
     .addOption(option(OPTIONS.layerCodec))
     .addOption(option(OPTIONS.noMov))
@@ -23,12 +25,15 @@ export function registerRender(program: Command): void {
     .addOption(option(OPTIONS.materials))
     .addOption(option(OPTIONS.antialias))
     .addOption(option(OPTIONS.json))
-    .action(async (track: string, o: Record<string, unknown>) => {
+    .action(async (track: string | undefined, o: Record<string, unknown>) => {
       if (!o.head) throw new NogginError('render', 'no head given', 'add --head NAME (see `noggin heads`) or --head FILE.glb', 2);
+      if (!track && !o.session) throw new NogginError('render', 'no track given', 'name a TRACK file, or --session URL to follow a bridge session', 2);
       const progress = createProgress('render', !!o.json);
+      const sub = o.session ? subscribe(o.session as string, parseSessionUrl(o.session as string).session) : null;
       try {
         const s = await renderTrack({
-          track: userPath(track),
+          track: track ? userPath(track) : '',
+          stream: sub ? { header: await sub.header(), frames: sub } : undefined,
           head: o.head as string,
           output: o.output ? userPath(o.output as string) : undefined,
           mov: o.mov as boolean,
@@ -42,6 +47,7 @@ export function registerRender(program: Command): void {
         });
         progress.finish({ output: s.output ?? '-', pngDir: s.pngDir ?? '-', frames: s.frames, drawn: s.drawn, fps: Math.round(s.renderFps * 10) / 10, seconds: Math.round(s.elapsedMs / 100) / 10 });
       } catch (e) {
+        sub?.close();
         progress.stop();
         throw e;
       }
