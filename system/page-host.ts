@@ -100,13 +100,17 @@ export async function startPageHost(opts: PageHostOptions = {}): Promise<PageHos
         early.delete(id);
         return Promise.resolve(ws);
       }
-      return new Promise((resolve, reject) => {
+      const p = new Promise<WebSocket>((resolve, reject) => {
         const timer = setTimeout(() => {
           waiting.delete(id);
           reject(new NogginError('chromium', `the page did not connect within ${timeoutMs} ms`, 're-run with --log-level debug to see the page errors'));
         }, timeoutMs);
         waiting.set(id, { resolve, reject, timer });
       });
+      // Callers often start waiting before the page loads and may give up on the page first:
+      // a rejection nobody awaits any more must not crash the process.
+      p.catch(() => undefined);
+      return p;
     },
   };
 }
