@@ -121,3 +121,51 @@ export async function runToCompletion(
   const exit = await child.exited;
   return { stdout: Buffer.concat(chunks).toString('utf8'), exit };
 }
+
+/** Frames written to a child's stdin (ffmpeg encoders): each write waits for the pipe. */
+export interface StdinSink {
+  /** Writes one frame; rejects with the mapped failure when the child has died. */
+  write(frame: Uint8Array): Promise<void>;
+  /** Closes stdin and waits for a clean exit. */
+  finish(): Promise<void>;
+  /** Stops the child (its output is to be discarded). */
+  abort(): Promise<void>;
+}
+
+/**
+ * Wraps a child started with `stdin: true` as a frame sink. `failure(why)` turns the last
+ * stderr line (or the pipe error) into the error callers see.
+ */
+export function stdinSink(child: ManagedChild, failure: (why: string) => Error): StdinSink {
+  const stdin = child.proc.stdin!;
+  let broken: Error | null = null;
+  stdin.on('error', (e) => {
+    broken = e;
+  });
+  child.proc.stdout.resume();
+  const lastLine = (s: string) => s.trim().split('\n').pop() ?? '';
+  return {
+    write(frame) {
+      if (broken || (child.state !== 'running' && child.state !== 'starting')) {
+        return child.exited.then((x) => {
+          throw failure(lastLine(x.stderrTail) || broken?.message || `ffmpeg ${x.state}`);
+        });
+      }
+      return new Promise<void>((resolve, reject) => {
+        stdin.write(frame, (err) => {
+          if (!err) return resolve();
+          void child.exited.then((x) => reject(failure(lastLine(x.stderrTail) || err.message)));
+        });
+      });
+    },
+    async finish() {
+      stdin.end();
+      const x = await child.exited;
+      if (x.state !== 'exited') throw failure(lastLine(x.stderrTail) || `ffmpeg ${x.state}, exit ${x.code}`);
+    },
+    async abort() {
+      stdin.destroy();
+      await child.kill(500);
+    },
+  };
+}

@@ -5,7 +5,7 @@
  * Callers pass a temporary output path and rename it when complete.
  */
 import { NogginError } from '../core/errors.js';
-import { ManagedChild, runToCompletion } from './child-process.js';
+import { ManagedChild, stdinSink, runToCompletion } from './child-process.js';
 import { findFfmpeg, findFfprobe } from './tools.js';
 
 /** Delivery video codec. */
@@ -106,13 +106,6 @@ export interface CompositeEncoder {
 /** Starts ffmpeg reading RGBA frames on stdin and writing the delivery file. */
 export function startCompositeEncoder(o: CompositeEncoderOptions): CompositeEncoder {
   const child = ManagedChild.start('ffmpeg-composite', findFfmpeg(), compositeEncoderArgs(o), { stdin: true });
-  const stdin = child.proc.stdin!;
-  let broken: Error | null = null;
-  stdin.on('error', (e) => {
-    broken = e;
-  });
-  child.proc.stdout.resume();
-  const lastLine = (s: string) => s.trim().split('\n').pop() ?? '';
   const failure = (why: string) => {
     const full = /No space left/i.test(why);
     return new NogginError(
@@ -121,28 +114,5 @@ export function startCompositeEncoder(o: CompositeEncoderOptions): CompositeEnco
       full ? 'free disk space or choose another output folder' : 'check free disk space and that the output folder is writable; re-run with --log-level debug',
     );
   };
-  return {
-    write(frame) {
-      if (broken || (child.state !== 'running' && child.state !== 'starting')) {
-        return child.exited.then((x) => {
-          throw failure(lastLine(x.stderrTail) || broken?.message || `ffmpeg ${x.state}`);
-        });
-      }
-      return new Promise<void>((resolve, reject) => {
-        stdin.write(frame, (err) => {
-          if (!err) return resolve();
-          void child.exited.then((x) => reject(failure(lastLine(x.stderrTail) || err.message)));
-        });
-      });
-    },
-    async finish() {
-      stdin.end();
-      const x = await child.exited;
-      if (x.state !== 'exited') throw failure(lastLine(x.stderrTail) || `ffmpeg ${x.state}, exit ${x.code}`);
-    },
-    async abort() {
-      stdin.destroy();
-      await child.kill(500);
-    },
-  };
+  return stdinSink(child, failure);
 }

@@ -5,7 +5,7 @@
  * paths given (callers write to temporary names and rename on success).
  */
 import { NogginError } from '../core/errors.js';
-import { ManagedChild } from './child-process.js';
+import { ManagedChild, stdinSink } from './child-process.js';
 import { findFfmpeg } from './tools.js';
 
 /** Video codec of the alpha layer. */
@@ -58,37 +58,7 @@ export function layerEncoderArgs(o: LayerEncoderOptions): string[] {
 export function startLayerEncoder(o: LayerEncoderOptions): LayerEncoder {
   if (!o.output && !o.pngDir) throw new Error('startLayerEncoder: no output');
   const child = ManagedChild.start('ffmpeg-encode', findFfmpeg(), layerEncoderArgs(o), { stdin: true });
-  const stdin = child.proc.stdin!;
-  let broken: Error | null = null;
-  stdin.on('error', (e) => {
-    broken = e;
-  });
-  child.proc.stdout.resume();
   const failure = (why: string) =>
     new NogginError('ffmpeg', `encoding the layer failed (${why})`, 'check free disk space and that the output folder is writable; re-run with --log-level debug');
-  const lastLine = (s: string) => s.trim().split('\n').pop() ?? '';
-  return {
-    write(frame) {
-      if (broken || (child.state !== 'running' && child.state !== 'starting')) {
-        return child.exited.then((x) => {
-          throw failure(lastLine(x.stderrTail) || broken?.message || `ffmpeg ${x.state}`);
-        });
-      }
-      return new Promise<void>((resolve, reject) => {
-        stdin.write(frame, (err) => {
-          if (!err) return resolve();
-          void child.exited.then((x) => reject(failure(lastLine(x.stderrTail) || err.message)));
-        });
-      });
-    },
-    async finish() {
-      stdin.end();
-      const x = await child.exited;
-      if (x.state !== 'exited') throw failure(lastLine(x.stderrTail) || `ffmpeg ${x.state}, exit ${x.code}`);
-    },
-    async abort() {
-      stdin.destroy();
-      await child.kill(500);
-    },
-  };
+  return stdinSink(child, failure);
 }
