@@ -75,17 +75,24 @@ export async function* exchangeOverChannel<In, Out>(ws: WebSocket, items: AsyncI
         lastAnswered = answered;
       }, x.stallTimeoutMs)
     : undefined;
+  // Credit first, then pull: an input is only taken from its source once it can be sent.
+  const source = items[Symbol.asyncIterator]();
   const pump = (async () => {
-    for await (const item of items) {
-      if (stop) break;
-      while (credit <= 0 && !stop) await new Promise<void>((r) => (wake = r));
-      if (stop) break;
-      wake = null;
-      credit--;
-      const bytes = x.encode(item);
-      pending.push(item);
-      await new Promise<void>((resolve, reject) => ws.send(bytes, { binary: typeof bytes !== 'string' }, (err) => (err ? reject(err) : resolve())));
-      sent++;
+    try {
+      for (;;) {
+        while (credit <= 0 && !stop) await new Promise<void>((r) => (wake = r));
+        if (stop) break;
+        wake = null;
+        const next = await source.next();
+        if (next.done || stop) break;
+        credit--;
+        const bytes = x.encode(next.value);
+        pending.push(next.value);
+        await new Promise<void>((resolve, reject) => ws.send(bytes, { binary: typeof bytes !== 'string' }, (err) => (err ? reject(err) : resolve())));
+        sent++;
+      }
+    } finally {
+      if (stop) await source.return?.(undefined);
     }
     sending = false;
     maybeEnd();
