@@ -82,6 +82,15 @@ export async function buildHead(spec: HeadSpec): Promise<BuiltHead> {
   return { glb, profile: head.profile, stats: head.stats };
 }
 
+/**
+ * Retarget defaults of every shipped mascot. MediaPipe's jawOpen stays small in speech
+ * (median 0.04, 90th percentile 0.17 on presenter-3), so the mascot's jaw gets twice the
+ * score, clamped at 1, to open visibly when the presenter talks.
+ */
+const DEFAULT_RETARGET: NonNullable<HeadProfile['retarget']> = {
+  jawOpen: { gain: 2, offset: 0, min: 0, max: 1 },
+};
+
 export function assembleHead(spec: HeadSpec): AssembledHead {
   const { part: skin, frame } = buildSkin({
     shape: spec.shape, center: spec.center, mouth: spec.mouth, segments: spec.segments ?? 72, material: spec.skinMaterial,
@@ -162,7 +171,7 @@ export function assembleHead(spec: HeadSpec): AssembledHead {
       jawHingeCm: r3(spec.hinge),
     },
     colors: Object.fromEntries(spec.materials.map((m) => [m.name, m.color])),
-    ...(spec.retarget ? { retarget: spec.retarget } : {}),
+    retarget: { ...DEFAULT_RETARGET, ...spec.retarget },
   };
   // Lips and mouth bag are double-sided: when extreme mouth shapes fold a sliver of them
   // over, the renderer shows lip or mouth colour there rather than a hole.

@@ -98,7 +98,4 @@ export const robot: HeadSpec = {
     }
     return { static: [st] };
   },
-  retarget: {
-    jawOpen: { gain: 1.1, offset: 0, min: 0, max: 1 },
-  },
 };
