@@ -38,7 +38,7 @@ export interface RendererOptions {
   readonly fullFrame?: boolean;
   /** Frames sent ahead of the answers (default 3). */
   readonly inFlight?: number;
-  /** Most morph targets active at once (default 8). */
+  /** Most morph targets active at once (default 64: all of a head's targets). */
   readonly maxActiveMorphs?: number;
   /** Morph normals too (default false). */
   readonly morphNormals?: boolean;
@@ -181,7 +181,9 @@ export class RendererClient {
         cropMarginPx: opts.cropMarginPx ?? 4,
         cropQuantumPx: opts.cropQuantumPx ?? 32,
         fullFrame: opts.fullFrame ?? false,
-        maxActiveMorphs: opts.maxActiveMorphs ?? 8,
+        // Every target: with Babylon's influencer cap below the target count, shipped heads' morphs
+        // (jawOpen at 1 included) rendered nothing; the cap costs ~12% speed, not worth wrong faces.
+        maxActiveMorphs: opts.maxActiveMorphs ?? 64,
         morphNormals: opts.morphNormals ?? false,
         fastMaterials: opts.fastMaterials ?? true,
       };

@@ -85,10 +85,22 @@ export async function buildHead(spec: HeadSpec): Promise<BuiltHead> {
 /**
  * Retarget defaults of every shipped mascot. MediaPipe's jawOpen stays small in speech
  * (median 0.04, 90th percentile 0.17 on presenter-3), so the mascot's jaw gets twice the
- * score, clamped at 1, to open visibly when the presenter talks.
+ * score, clamped at 1, to open visibly when the presenter talks. Eye look and eye wide are
+ * off: combined at real-capture levels their morphs push the irises out of sight (white
+ * eyes on the contact sheets); they return once scripts/heads/morph-eyes.ts is fixed.
  */
 const DEFAULT_RETARGET: NonNullable<HeadProfile['retarget']> = {
   jawOpen: { gain: 2, offset: 0, min: 0, max: 1 },
+  eyeLookInLeft: { gain: 0, offset: 0, min: 0, max: 1 },
+  eyeLookInRight: { gain: 0, offset: 0, min: 0, max: 1 },
+  eyeLookOutLeft: { gain: 0, offset: 0, min: 0, max: 1 },
+  eyeLookOutRight: { gain: 0, offset: 0, min: 0, max: 1 },
+  eyeLookUpLeft: { gain: 0, offset: 0, min: 0, max: 1 },
+  eyeLookUpRight: { gain: 0, offset: 0, min: 0, max: 1 },
+  eyeLookDownLeft: { gain: 0, offset: 0, min: 0, max: 1 },
+  eyeLookDownRight: { gain: 0, offset: 0, min: 0, max: 1 },
+  eyeWideLeft: { gain: 0, offset: 0, min: 0, max: 1 },
+  eyeWideRight: { gain: 0, offset: 0, min: 0, max: 1 },
 };
 
 export function assembleHead(spec: HeadSpec): AssembledHead {
