@@ -7,7 +7,8 @@ import { FaceLandmarker, FilesetResolver, type FaceLandmarkerResult } from '@med
 import { BLENDSHAPE_COUNT, MEDIAPIPE_BLENDSHAPES } from '../../core/blendshapes.js';
 import { LANDMARK_COUNT } from '../../core/landmarks.js';
 import type { LandmarkerPageConfig, LandmarkerPageContract, LandmarkerPageInfo } from '../../core/page-contract.js';
-import { decodeMessage, encodeMessage, type VideoFrameData } from '../../core/protocol.js';
+import { encodeMessage, type VideoFrameData } from '../../core/protocol.js';
+import { connectPageChannel } from '../../core/page-socket.js';
 import type { FaceData, TrackFrame } from '../../core/track.js';
 
 declare global {
@@ -100,24 +101,19 @@ window.noggin_landmarker_init = async (cfg: LandmarkerPageConfig): Promise<Landm
     outputFacialTransformationMatrixes: true,
   });
   const gl2 = !!document.createElement('canvas').getContext('webgl2');
-  await new Promise<void>((resolve, reject) => {
-    const ws = new WebSocket(`ws://${location.host}/channel/${cfg.channel}`);
-    ws.binaryType = 'arraybuffer';
-    ws.onopen = () => resolve();
-    ws.onerror = () => reject(new Error('channel connection failed'));
-    ws.onmessage = (ev) => {
-      const msg = decodeMessage(ev.data as ArrayBuffer | string);
+  socket = await connectPageChannel(
+    cfg.channel,
+    (msg) => {
       // Frames are handled strictly one after another, in arrival order.
-      if (msg.type === 'videoFrame') {
-        // Decoding starts at once (off the main thread for JPEG); detection waits its turn.
-        const f = msg.payload;
-        const image = toImage(f);
-        image.catch(() => undefined);
-        chain = chain.then(() => onFrame(f, image));
-      }
-    };
-    socket = ws;
-  });
+      if (msg.type !== 'videoFrame') return;
+      // Decoding starts at once (off the main thread for JPEG); detection waits its turn.
+      const f = msg.payload;
+      const image = toImage(f);
+      image.catch(() => undefined);
+      chain = chain.then(() => onFrame(f, image));
+    },
+    (e) => socket?.send(encodeMessage('error', { component: 'landmarker', message: `bad message from Node: ${e.message}`, fix: 're-run; report it if it persists' })),
+  );
   return { blendshapeNames: [...MEDIAPIPE_BLENDSHAPES], webgl2: gl2 };
 };
 

@@ -6,7 +6,8 @@
  * flips and un-premultiplies). Implements the `noggin_render_*` part of the page contract.
  */
 import type { RenderPageConfig, RenderPageContract, RenderPageInfo, RenderPageStats } from '../../core/page-contract.js';
-import { decodeMessage, encodeMessage, RENDER_CROP_HEADER_BYTES, writeRenderCropHeader } from '../../core/protocol.js';
+import { encodeMessage, RENDER_CROP_HEADER_BYTES, writeRenderCropHeader } from '../../core/protocol.js';
+import { connectPageChannel } from '../../core/page-socket.js';
 import type { TrackFrame } from '../../core/track.js';
 import type { PixelRect, Vec3 } from '../camera-math.js';
 import { HeadScene } from './head-scene.js';
@@ -125,21 +126,17 @@ window.noggin_render_init = async (cfg: RenderPageConfig): Promise<RenderPageInf
   });
   const info = await head.loadHead(cfg.head);
   const webgl2 = typeof WebGL2RenderingContext !== 'undefined' && head.gl instanceof WebGL2RenderingContext;
-  await new Promise<void>((resolve, reject) => {
-    const ws = new WebSocket(`ws://${location.host}/channel/${cfg.channel}`);
-    ws.binaryType = 'arraybuffer';
-    ws.onopen = () => resolve();
-    ws.onerror = () => reject(new Error('channel connection failed'));
-    ws.onmessage = (ev) => {
+  socket = await connectPageChannel(
+    cfg.channel,
+    (msg) => {
       try {
-        const msg = decodeMessage(ev.data as ArrayBuffer | string);
         if (msg.type === 'faceFrame') onFrame(msg.payload);
       } catch (e) {
         fail(`render: ${(e as Error).message ?? String(e)}`);
       }
-    };
-    socket = ws;
-  });
+    },
+    (e) => fail(`render: ${e.message}`),
+  );
   return { webgl2, renderer: head.rendererName(), head: info };
 };
 
