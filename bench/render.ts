@@ -13,17 +13,13 @@
  *   [--frames N] [--no-antialias] [--pbr] [--json]
  * Without --track, the clip's track is captured once into test-artifacts/render/tracks.
  */
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TrackFrame } from '../core/track.js';
+import { trackFor } from '../test/render-fixtures.js';
 import { openTrack } from '../core/track-file.js';
 import { launchChromium } from '../system/chromium.js';
 import { startPageHost } from '../system/page-host.js';
-import { PROJECT_ROOT } from '../system/paths.js';
-import { modelPath } from '../system/tools.js';
 import { calibrateTrack } from '../render/index.js';
 import { headHostFiles, resolveHead } from '../render/head-source.js';
 import { RendererClient } from '../render/renderer-client.js';
@@ -42,23 +38,8 @@ const { values: args } = parseArgs({
 
 async function trackPath(): Promise<string> {
   if (args.track) return args.track;
-  const out = join(PROJECT_ROOT, 'test-artifacts', 'render', 'tracks', `${args.clip}.track.ndjson`);
-  if (existsSync(out)) return out;
-  await mkdir(join(PROJECT_ROOT, 'test-artifacts', 'render', 'tracks'), { recursive: true });
-  const { captureVideo } = await import('../capture/index.js');
-  const shared = join(PROJECT_ROOT, '..', 'shared');
-  process.stderr.write(`bench/render: capturing ${args.clip} once (cached in ${out})\n`);
-  await captureVideo({
-    input: join(shared, 'videos', `${args.clip}.mp4`),
-    output: out,
-    smoothing: 'offline',
-    fillGapFrames: 5,
-    workers: 2,
-    maxAnalysisSide: 1280,
-    minDetectionConfidence: 0.5,
-    modelPath: existsSync(modelPath()) ? modelPath() : join(shared, 'models', 'face_landmarker.task'),
-  });
-  return out;
+  process.stderr.write(`bench/render: track of ${args.clip} (captured once, then cached in test-artifacts/render/tracks)\n`);
+  return trackFor(args.clip);
 }
 
 async function* iter(frames: readonly TrackFrame[]): AsyncGenerator<TrackFrame> {

@@ -7,6 +7,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { NogginError } from '../core/errors.js';
+import { GLTF_PLUGIN_EXTENSIONS } from './loaders/extensions.js';
 
 /** Limits on a head file. */
 export interface HeadLimits {
@@ -27,27 +28,8 @@ export const DEFAULT_HEAD_LIMITS: HeadLimits = {
   maxVertices: 2_000_000,
 };
 
-/** glTF extensions the render page can load (Babylon's plus noggin's loader plugins). */
-export const SUPPORTED_GLTF_EXTENSIONS: readonly string[] = [
-  'KHR_materials_unlit',
-  'KHR_texture_transform',
-  'KHR_mesh_quantization',
-  'KHR_materials_emissive_strength',
-  'KHR_materials_pbrSpecularGlossiness',
-  'KHR_materials_clearcoat',
-  'KHR_materials_sheen',
-  'KHR_materials_specular',
-  'KHR_materials_ior',
-  'KHR_node_visibility',
-  'EXT_meshopt_compression',
-  'KHR_texture_basisu',
-  'VRMC_vrm',
-  'VRMC_materials_mtoon',
-  'VRMC_springBone',
-  'VRMC_node_constraint',
-  'VRMC_materials_hdr_emissiveMultiplier',
-  'VRM',
-];
+/** glTF extensions the render page can load: those its loader plugins declare. */
+export const SUPPORTED_GLTF_EXTENSIONS: readonly string[] = [...Object.values(GLTF_PLUGIN_EXTENSIONS).flat(), 'KHR_texture_basisu'];
 
 /** What the check learnt about the file. */
 export interface HeadFileInfo {

@@ -223,17 +223,15 @@ function rawSplitter(frameBytes: number): FrameSplitter {
  */
 export function jpegSplitter(): FrameSplitter {
   let buf: Buffer = Buffer.alloc(0);
-  let scan = 0;
   return {
     push(chunk) {
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
       const out: Buffer[] = [];
       for (;;) {
-        const end = findJpegEnd(buf, scan);
+        const end = findJpegEnd(buf);
         if (end < 0) break;
         out.push(Buffer.from(buf.subarray(0, end)));
         buf = buf.subarray(end);
-        scan = 0;
       }
       return out;
     },
@@ -241,7 +239,7 @@ export function jpegSplitter(): FrameSplitter {
 }
 
 /** Returns the byte length of the complete JPEG at the start of `b`, or -1 if incomplete. */
-function findJpegEnd(b: Buffer, _from: number): number {
+function findJpegEnd(b: Buffer): number {
   if (b.length < 4) return -1;
   if (b[0] !== 0xff || b[1] !== 0xd8) throw new NogginError('ffmpeg', 'JPEG frame stream lost sync', 're-run; report it if it persists');
   let i = 2;

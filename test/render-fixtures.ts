@@ -5,7 +5,7 @@
  * the shared clips, and a browser + page host shared by a test file.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Document, NodeIO, type Material, type Mesh } from '@gltf-transform/core';
@@ -305,13 +305,7 @@ export async function writeTrack(path: string, frames: readonly TrackFrame[], wi
 export async function trackFor(clip: string): Promise<string> {
   const out = join(ARTIFACTS, 'tracks', `${clip}.track.ndjson`);
   if (existsSync(out)) return out;
-  const legacy = `/tmp/noggin-render/tracks/${clip}.track.ndjson`;
   await mkdir(join(ARTIFACTS, 'tracks'), { recursive: true });
-  if (existsSync(legacy)) {
-    await writeFile(out + '.tmp', await readFile(legacy));
-    await rename(out + '.tmp', out);
-    return out;
-  }
   const { captureVideo } = await import('../capture/index.js');
   const { modelPath } = await import('../system/tools.js');
   await captureVideo({

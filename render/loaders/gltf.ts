@@ -20,6 +20,7 @@ import '@babylonjs/loaders/glTF/2.0/Extensions/KHR_node_visibility.js';
 import '@babylonjs/loaders/glTF/2.0/Extensions/ExtrasAsMetadata.js';
 import { Bone } from '@babylonjs/core/Bones/bone.pure.js';
 import { Skeleton } from '@babylonjs/core/Bones/skeleton.js';
+import { GLTF_PLUGIN_EXTENSIONS } from './extensions.js';
 import type { HeadLoaderPlugin, LoaderContext } from './types.js';
 
 /**
@@ -51,18 +52,7 @@ export async function loadGltfContainer(ctx: LoaderContext, pluginExtension: '.g
 export const gltfPlugin: HeadLoaderPlugin = {
   name: 'gltf',
   fileExtensions: ['glb', 'gltf'],
-  gltfExtensions: [
-    'KHR_materials_unlit',
-    'KHR_texture_transform',
-    'KHR_mesh_quantization',
-    'KHR_materials_emissive_strength',
-    'KHR_materials_pbrSpecularGlossiness',
-    'KHR_materials_clearcoat',
-    'KHR_materials_sheen',
-    'KHR_materials_specular',
-    'KHR_materials_ior',
-    'KHR_node_visibility',
-  ],
+  gltfExtensions: GLTF_PLUGIN_EXTENSIONS.gltf,
   install() {
     if (typeof SKINNING_CLASSES[0] !== 'function') throw new Error('Babylon bones are not initialised');
   },

@@ -8,6 +8,7 @@ import { registerGLTFExtension, unregisterGLTFExtension } from '@babylonjs/loade
 import type { IBufferView } from '@babylonjs/loaders/glTF/2.0/glTFLoaderInterfaces.js';
 import type { IGLTFLoaderExtension } from '@babylonjs/loaders/glTF/2.0/glTFLoaderExtension.js';
 import { MeshoptDecoder } from 'meshoptimizer';
+import { GLTF_PLUGIN_EXTENSIONS } from './extensions.js';
 import type { HeadLoaderPlugin } from './types.js';
 
 const NAME = 'EXT_meshopt_compression';
@@ -58,7 +59,7 @@ class MeshoptExtension implements IGLTFLoaderExtension {
 export const meshoptPlugin: HeadLoaderPlugin = {
   name: 'meshopt',
   fileExtensions: [],
-  gltfExtensions: [NAME],
+  gltfExtensions: GLTF_PLUGIN_EXTENSIONS.meshopt,
   install() {
     unregisterGLTFExtension(NAME);
     registerGLTFExtension(NAME, true, (loader) => new MeshoptExtension(loader));

@@ -18,6 +18,7 @@ import type { MorphTarget } from '@babylonjs/core/Morph/morphTarget.js';
 import type { GLTFLoader } from '@babylonjs/loaders/glTF/2.0/glTFLoader.js';
 import type { IGLTFLoaderExtension } from '@babylonjs/loaders/glTF/2.0/glTFLoaderExtension.js';
 import { registerGLTFExtension, unregisterGLTFExtension } from '@babylonjs/loaders/glTF/2.0/glTFLoaderExtensionRegistry.js';
+import { GLTF_PLUGIN_EXTENSIONS } from './extensions.js';
 import { loadGltfContainer } from './gltf.js';
 import type { HeadExpressions, HeadLoaderPlugin, LoadedHead } from './types.js';
 import { readVrm, resolveExpressionWeights, type MToonParams, type VrmModel } from './vrm-model.js';
@@ -232,7 +233,7 @@ function approximateMToon(model: VrmModel, gltf: AnnotatedGltf): void {
 export const vrmPlugin: HeadLoaderPlugin = {
   name: 'vrm',
   fileExtensions: ['vrm'],
-  gltfExtensions: ['VRMC_vrm', 'VRM', 'VRMC_materials_mtoon', 'VRMC_springBone', 'VRMC_node_constraint', 'VRMC_materials_hdr_emissiveMultiplier'],
+  gltfExtensions: GLTF_PLUGIN_EXTENSIONS.vrm,
   install() {
     for (const name of ['VRMC_vrm', 'VRM']) {
       unregisterGLTFExtension(name);
