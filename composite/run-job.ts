@@ -18,8 +18,8 @@ import { NogginError } from '../core/errors.js';
 import { LANDMARK_FLOATS } from '../core/landmarks.js';
 import { log } from '../core/log.js';
 import { openTrack, TrackWriter } from '../core/track-file.js';
-import type { FaceData, TrackFrame } from '../core/track.js';
-import { calibrateFace, headHostFiles, NO_CALIBRATION, RendererClient, resolveHead, type AlignMode, type FaceCalibration } from '../render/index.js';
+import { MEDIAPIPE_VERTICAL_FOV_DEG, type FaceData, type TrackFrame } from '../core/track.js';
+import { calibrateFromStream, headHostFiles, NO_CALIBRATION, RendererClient, resolveHead, type AlignMode, type FaceCalibration } from '../render/index.js';
 import { launchChromium, type ChromiumHandle } from '../system/chromium.js';
 import { decodeFrames, probeVideo } from '../system/ffmpeg.js';
 import { checkModel } from '../system/model.js';
@@ -193,25 +193,17 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
     host = await startPageHost({ files: headHostFiles(head) });
     chromium = await launchChromium();
     const align = o.align ?? 'refit';
-    const it = trackFrames[Symbol.asyncIterator]();
-    const buffered: TrackFrame[] = [];
-    const want = o.calibrationFrames ?? 30;
-    let calibration: FaceCalibration = NO_CALIBRATION;
-    const cam = { verticalFovDeg: 63, frameWidth: info.width, frameHeight: info.height };
-    while (buffered.filter((f) => f.face && !f.interpolated).length < want) {
-      const r = await it.next();
-      if (r.done) break;
-      buffered.push(r.value);
-    }
-    if (align !== 'none') {
-      const fs = buffered.filter((f) => f.face && !f.interpolated).map((f) => f.face!);
-      if (fs.length) calibration = calibrateFace(fs, cam);
-    }
+    const cam = { verticalFovDeg: MEDIAPIPE_VERTICAL_FOV_DEG, frameWidth: info.width, frameHeight: info.height };
+    const start =
+      align === 'none'
+        ? { calibration: NO_CALIBRATION, frames: trackFrames as AsyncIterable<TrackFrame> }
+        : await calibrateFromStream(trackFrames, cam, o.calibrationFrames);
+    const calibration: FaceCalibration = start.calibration;
     renderer = await RendererClient.open(chromium, host, {
       head,
       frameWidth: info.width,
       frameHeight: info.height,
-      verticalFovDeg: 63,
+      verticalFovDeg: MEDIAPIPE_VERTICAL_FOV_DEG,
       antialias: o.antialias ?? true,
       align,
       calibration,
@@ -219,16 +211,9 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
     // Landmarks of the frames in flight, taken back when their crops return.
     const inFlight = new Map<number, FaceData | null>();
     async function* all(): AsyncGenerator<TrackFrame> {
-      for (const f of buffered) {
+      for await (const f of start.frames) {
         inFlight.set(f.frame, f.face);
         yield f;
-      }
-      buffered.length = 0;
-      for (;;) {
-        const r = await it.next();
-        if (r.done) return;
-        inFlight.set(r.value.frame, r.value.face);
-        yield r.value;
       }
     }
     const take = (frame: number): FaceData | null => {

@@ -144,27 +144,29 @@ export async function calibrateTrack(path: string, samples = 40): Promise<FaceCa
 const STREAM_CALIBRATION_FACES = 30;
 
 /**
- * Reads frames until `faces` of them have a face (or the stream ends); returns those frames
- * and an iterable that yields them again followed by the rest of the stream.
+ * Calibrates the head to the presenter from the first `faces` detected (not interpolated)
+ * faces of a stream, for tracks that are still being captured. Returns the calibration and
+ * the stream again from its first frame (the frames read are replayed).
  */
-export async function takeFirstFaces(
+export async function calibrateFromStream(
   frames: AsyncIterable<TrackFrame>,
-  faces: number,
-): Promise<{ taken: TrackFrame[]; rest: AsyncIterable<TrackFrame> }> {
+  cam: FitCamera,
+  faces = STREAM_CALIBRATION_FACES,
+): Promise<{ calibration: FaceCalibration; frames: AsyncIterable<TrackFrame> }> {
   const it = frames[Symbol.asyncIterator]();
   const taken: TrackFrame[] = [];
-  let seen = 0;
+  const fit: FitFace[] = [];
   let done = false;
-  while (seen < faces) {
+  while (fit.length < faces) {
     const r = await it.next();
     if (r.done) {
       done = true;
       break;
     }
     taken.push(r.value);
-    if (r.value.face) seen++;
+    if (r.value.face && !r.value.interpolated) fit.push(r.value.face);
   }
-  async function* rest(): AsyncGenerator<TrackFrame> {
+  async function* replay(): AsyncGenerator<TrackFrame> {
     yield* taken;
     if (done) return;
     for (;;) {
@@ -173,7 +175,7 @@ export async function takeFirstFaces(
       yield r.value;
     }
   }
-  return { taken, rest: rest() };
+  return { calibration: fit.length ? calibrateFace(fit, cam) : NO_CALIBRATION, frames: replay() };
 }
 
 /** An ffconcat list giving each PNG its source duration (`ffmpeg -f concat -i frames.ffconcat`). */
@@ -227,11 +229,8 @@ export async function renderTrack(o: RenderTrackOptions): Promise<RenderSummary>
   let frameSource: AsyncIterable<TrackFrame> = track.frames;
   let calibration: FaceCalibration = NO_CALIBRATION;
   if (align !== 'none' && o.stream) {
-    const first = await takeFirstFaces(track.frames, STREAM_CALIBRATION_FACES);
     const cam: FitCamera = { verticalFovDeg: track.header.camera.verticalFovDeg, frameWidth: src.width, frameHeight: src.height };
-    const faces = first.taken.filter((f) => f.face && !f.interpolated).map((f) => f.face!);
-    calibration = faces.length ? calibrateFace(faces, cam) : NO_CALIBRATION;
-    frameSource = first.rest;
+    ({ calibration, frames: frameSource } = await calibrateFromStream(track.frames, cam));
   } else if (align !== 'none') {
     calibration = await calibrateTrack(o.track);
   }
