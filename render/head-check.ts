@@ -29,7 +29,7 @@ export const DEFAULT_HEAD_LIMITS: HeadLimits = {
 };
 
 /** glTF extensions the render page can load: those its loader plugins declare. */
-export const SUPPORTED_GLTF_EXTENSIONS: readonly string[] = [...Object.values(GLTF_PLUGIN_EXTENSIONS).flat(), 'KHR_texture_basisu'];
+export const SUPPORTED_GLTF_EXTENSIONS: readonly string[] = Object.values(GLTF_PLUGIN_EXTENSIONS).flat();
 
 /** What the check learnt about the file. */
 export interface HeadFileInfo {
