@@ -10,12 +10,13 @@
  *   page only (no transfer), and the same with the head shown.
  *
  * Usage: node dist/bench/render.js [--track FILE | --clip presenter-1] [--head fox]
- *   [--frames N] [--no-antialias] [--pbr] [--json]
+ *   [--frames N] [--antialias edges|msaa|none] [--pbr] [--gpu-morphs] [--json]
  * Without --track, the clip's track is captured once into test-artifacts/render/tracks.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { TrackFrame } from '../core/track.js';
+import type { Antialias } from '../core/page-contract.js';
 import { trackFor } from '../test/render-fixtures.js';
 import { openTrack } from '../core/track-file.js';
 import { launchChromium } from '../system/chromium.js';
@@ -30,8 +31,9 @@ const { values: args } = parseArgs({
     clip: { type: 'string', default: 'presenter-1' },
     head: { type: 'string', default: 'fox' },
     frames: { type: 'string', default: '0' },
-    'no-antialias': { type: 'boolean', default: false },
+    antialias: { type: 'string', default: 'edges' },
     pbr: { type: 'boolean', default: false },
+    'gpu-morphs': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -62,8 +64,9 @@ async function main(): Promise<void> {
     frameWidth: src.width,
     frameHeight: src.height,
     verticalFovDeg: track.header.camera.verticalFovDeg,
-    antialias: !args['no-antialias'],
+    antialias: args.antialias as Antialias,
     fastMaterials: !args.pbr,
+    morphsOn: args['gpu-morphs'] ? 'gpu' : 'cpu',
     calibration,
   });
   try {
@@ -98,8 +101,9 @@ async function main(): Promise<void> {
       clip: src.path,
       frameSize: `${src.width}x${src.height}`,
       head: args.head,
-      antialias: !args['no-antialias'],
+      antialias: args.antialias,
       fastMaterials: !args.pbr,
+      morphsOn: args['gpu-morphs'] ? 'gpu' : 'cpu',
       webgl: renderer.info.renderer,
       cpus: `${availableParallelism()} x ${cpus()[0]?.model ?? '?'}`,
       loadAverage: loadavg().map((v) => Math.round(v * 100) / 100),
@@ -123,7 +127,7 @@ async function main(): Promise<void> {
       process.stdout.write(
         [
           `render bench: ${result.head} on ${result.clip} (${result.frameSize}, ${result.frames} frames), ${result.webgl}`,
-          `  ${result.cpus}, load average ${result.loadAverage.join(' ')}; antialias ${result.antialias}, fast materials ${result.fastMaterials}`,
+          `  ${result.cpus}, load average ${result.loadAverage.join(' ')}; antialias ${result.antialias}, fast materials ${result.fastMaterials}, morphs on ${result.morphsOn}`,
           `  head:            ${f(result.headFps)} frames/s (median crop ${cw}x${ch}, ${(result.page.bytesPerFrame / 1e6).toFixed(2)} MB/frame, ${f(result.transferMBps)} MB/s)`,
           `    in page per frame: scene.render ${f(result.page.renderMs)} ms, readPixels (GPU finish) ${f(result.page.readPixelsMs)} ms, send ${f(result.page.sendMs)} ms`,
           `  bare pipeline:   ${f(result.barePipelineFps)} frames/s (empty scene, same crops, read back and transferred) -> ratio ${result.ratioToBarePipeline.toFixed(2)}`,

@@ -6,6 +6,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { SMOOTHING_MODES } from '../capture/smoothing/index.js';
 import { modelPath } from '../system/tools.js';
+import { ANTIALIAS_MODES } from '../core/page-contract.js';
 
 /** One option's definition. */
 export interface OptionSpec {
@@ -69,7 +70,12 @@ export const OPTIONS = {
     choices: ['refit', 'calibrate', 'none'],
   },
   materials: { flags: '--materials <kind>', doc: "fast: Blinn-Phong versions of the head's materials (about 2x faster without a GPU); pbr: the file's PBR materials as authored", default: 'fast', choices: ['fast', 'pbr'] },
-  antialias: { flags: '--no-antialias', doc: "turn off multisample anti-aliasing of the head's edges (faster, jagged edges)" },
+  antialias: {
+    flags: '--antialias <mode>',
+    doc: "anti-aliasing of the head's edges: edges (smooths the outline after readback, nearly free), msaa (multisampling of every edge, about 2x the render time without a GPU), none",
+    default: 'edges',
+    choices: ANTIALIAS_MODES,
+  },
   session: { flags: '--session <url>', doc: 'render frames from a bridge session while they are captured (e.g. http://127.0.0.1:8790/talk1) instead of a track file; needs -o' },
   track: { flags: '--track <file>', doc: 'the face track of VIDEO (from `noggin capture`)' },
   videoOutput: { flags: '-o, --output <file>', doc: 'output video (.mp4; .mov and .mkv also work; default VIDEO.HEAD.mp4)' },

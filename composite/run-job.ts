@@ -20,6 +20,7 @@ import { log } from '../core/log.js';
 import { openTrack, TrackWriter } from '../core/track-file.js';
 import { MEDIAPIPE_VERTICAL_FOV_DEG, type FaceData, type TrackFrame } from '../core/track.js';
 import { calibrateFromStream, headHostFiles, NO_CALIBRATION, RendererClient, resolveHead, type AlignMode, type FaceCalibration } from '../render/index.js';
+import type { Antialias } from '../core/page-contract.js';
 import { launchChromium, type ChromiumHandle } from '../system/chromium.js';
 import { decodeFrames, probeVideo } from '../system/ffmpeg.js';
 import { checkModel } from '../system/model.js';
@@ -47,7 +48,7 @@ export interface RunJobOptions extends EncodeSettings {
   // Render settings (defaults as `noggin render`).
   readonly profile?: string;
   readonly align?: AlignMode;
-  readonly antialias?: boolean;
+  readonly antialias?: Antialias;
   /** Frames buffered before the render starts, to calibrate the head to this face (default 30). */
   readonly calibrationFrames?: number;
   readonly plateSamples?: number;
@@ -204,7 +205,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
       frameWidth: info.width,
       frameHeight: info.height,
       verticalFovDeg: MEDIAPIPE_VERTICAL_FOV_DEG,
-      antialias: o.antialias ?? true,
+      antialias: o.antialias,
       align,
       calibration,
     });

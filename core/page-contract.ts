@@ -54,6 +54,16 @@ export interface LandmarkerPageContract {
 /** Response curve of a retarget channel: a name or an exponent (score^k). */
 export type RenderRetargetCurve = 'linear' | 'smoothstep' | 'ease-in' | 'ease-out' | number;
 
+/**
+ * Anti-aliasing of the rendered head: 'msaa' multisamples every edge (about 2x the render
+ * cost on software WebGL), 'edges' smooths the outline and colour steps after readback (a
+ * 3x3 filter on alpha or brightness steps; nearly free), 'none' leaves edges jagged.
+ */
+export type Antialias = 'msaa' | 'edges' | 'none';
+
+/** The anti-aliasing modes, for option parsers. */
+export const ANTIALIAS_MODES: readonly Antialias[] = ['msaa', 'edges', 'none'];
+
 /** What the render page needs to know about the head to load. */
 export interface RenderHeadSpec {
   /** URL the page fetches the model from. */
@@ -100,8 +110,8 @@ export interface RenderPageConfig {
   /** Vertical field of view of the track's camera (63 for MediaPipe). */
   readonly verticalFovDeg: number;
   readonly head: RenderHeadSpec;
-  /** Multisample anti-aliasing of the head's edges. */
-  readonly antialias: boolean;
+  /** Anti-aliasing of the head's edges (see `Antialias`). */
+  readonly antialias: Antialias;
   /** Pixels added around the head's projected bounds. */
   readonly cropMarginPx: number;
   /** Crop sizes are rounded up to a multiple of this, so the canvas rarely resizes. */
@@ -115,6 +125,12 @@ export interface RenderPageConfig {
   readonly maxActiveMorphs: number;
   /** Morph normals too (better shading of big shapes, about 1.5x the morph cost). */
   readonly morphNormals: boolean;
+  /**
+   * Where morph targets are applied: 'cpu' adds each active target's sparse deltas in JS and
+   * uploads one buffer (far cheaper on software WebGL, where per-vertex target fetches
+   * dominate), 'gpu' morphs in Babylon's vertex shader (better with a real GPU).
+   */
+  readonly morphsOn: 'cpu' | 'gpu';
   /**
    * Replace PBR materials by Blinn-Phong ones of the same colours and textures (much cheaper
    * per pixel without a GPU; mascots look nearly the same).

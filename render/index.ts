@@ -8,7 +8,7 @@ import { open, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:f
 import { basename, dirname, join } from 'node:path';
 import { NogginError } from '../core/errors.js';
 import { log } from '../core/log.js';
-import type { RenderPageInfo, RenderPageStats } from '../core/page-contract.js';
+import type { Antialias, RenderPageInfo, RenderPageStats } from '../core/page-contract.js';
 import { openTrack, tempPathFor } from '../core/track-file.js';
 import type { TrackFrame, TrackHeader } from '../core/track.js';
 import { launchChromium, type ChromiumHandle } from '../system/chromium.js';
@@ -50,8 +50,8 @@ export interface RenderTrackOptions {
   readonly codec?: LayerCodec;
   /** Profile JSON overriding the head's own. */
   readonly profile?: string;
-  /** Anti-aliasing (default true). */
-  readonly antialias?: boolean;
+  /** Anti-aliasing of the head's edges (default 'edges'; booleans as in RendererOptions). */
+  readonly antialias?: Antialias | boolean;
   /** Lining up (default refit). */
   readonly align?: AlignMode;
   /** Materials (default fast). */
@@ -245,7 +245,7 @@ export async function renderTrack(o: RenderTrackOptions): Promise<RenderSummary>
       frameWidth: src.width,
       frameHeight: src.height,
       verticalFovDeg: track.header.camera.verticalFovDeg,
-      antialias: o.antialias ?? true,
+      antialias: o.antialias,
       limits: o.limits ?? DEFAULT_HEAD_LIMITS,
       align,
       calibration,

@@ -9,7 +9,7 @@ import type { Page } from 'puppeteer-core';
 import { WebSocket as WebSocketClient, type WebSocket } from 'ws';
 import { NogginError } from '../core/errors.js';
 import { log } from '../core/log.js';
-import type { RenderPageConfig, RenderPageInfo, RenderPageStats } from '../core/page-contract.js';
+import type { Antialias, RenderPageConfig, RenderPageInfo, RenderPageStats } from '../core/page-contract.js';
 import { encodeMessage, ProtocolError, type RenderCropData } from '../core/protocol.js';
 import type { FaceData, TrackFrame } from '../core/track.js';
 import { openPage, type ChromiumHandle } from '../system/chromium.js';
@@ -20,6 +20,13 @@ import { mat4Multiply } from './camera-math.js';
 import { headSpec, type HeadSource } from './head-source.js';
 import { NO_CALIBRATION, refinePose, type FaceCalibration } from './pose-fit.js';
 
+/** The anti-aliasing mode of an option that may also be a boolean (true: 'msaa', false: 'none'). */
+export function antialiasMode(a: Antialias | boolean | undefined): Antialias {
+  if (a === undefined) return 'edges';
+  if (typeof a === 'boolean') return a ? 'msaa' : 'none';
+  return a;
+}
+
 /** Options of a render page. */
 export interface RendererOptions {
   /** The head (see resolveHead); its files must be served by the host (headHostFiles). */
@@ -28,8 +35,8 @@ export interface RendererOptions {
   readonly frameWidth: number;
   readonly frameHeight: number;
   readonly verticalFovDeg: number;
-  /** Multisample anti-aliasing (default true). */
-  readonly antialias?: boolean;
+  /** Anti-aliasing of the head's edges (default 'edges'; true and false mean 'msaa' and 'none'). */
+  readonly antialias?: Antialias | boolean;
   /** Pixels around the head's projected bounds (default 4). */
   readonly cropMarginPx?: number;
   /** Crop size rounding (default 32). */
@@ -40,8 +47,10 @@ export interface RendererOptions {
   readonly inFlight?: number;
   /** Most morph targets active at once (default 64: all of a head's targets). */
   readonly maxActiveMorphs?: number;
-  /** Morph normals too (default false). */
+  /** Morph normals too (default true). */
   readonly morphNormals?: boolean;
+  /** Where morph targets are applied (default 'cpu'; see RenderPageConfig). */
+  readonly morphsOn?: 'cpu' | 'gpu';
   /** Fail when the page answers no frame for this long while frames are pending (default 60000 ms). */
   readonly stallTimeoutMs?: number;
   /** PBR -> Blinn-Phong materials (default true: 2x faster without a GPU, nearly the same look). */
@@ -177,14 +186,15 @@ export class RendererClient {
         frameHeight: opts.frameHeight,
         verticalFovDeg: opts.verticalFovDeg,
         head: headSpec(opts.head, host.url, opts.limits ?? DEFAULT_HEAD_LIMITS),
-        antialias: opts.antialias ?? true,
+        antialias: antialiasMode(opts.antialias),
         cropMarginPx: opts.cropMarginPx ?? 4,
         cropQuantumPx: opts.cropQuantumPx ?? 32,
         fullFrame: opts.fullFrame ?? false,
         // Every target: with Babylon's influencer cap below the target count, shipped heads' morphs
         // (jawOpen at 1 included) rendered nothing; the cap costs ~12% speed, not worth wrong faces.
         maxActiveMorphs: opts.maxActiveMorphs ?? 64,
-        morphNormals: opts.morphNormals ?? false,
+        morphNormals: opts.morphNormals ?? true,
+        morphsOn: opts.morphsOn ?? 'cpu',
         fastMaterials: opts.fastMaterials ?? true,
       };
       const wsP = host.channel(channel);

@@ -48,7 +48,7 @@ test('noggin render --session follows noggin capture --publish: both run at once
     ffmpeg(['-i', sharedVideo('presenter-3.mp4'), '-t', '1.2', '-c', 'copy', clip]);
     const layer = join(dir, 'layer.mov');
     const url = `${bridge.url}/talk2`;
-    const render = runCli(['render', '--session', url, '--head', 'fox', '-o', layer, '--no-antialias']);
+    const render = runCli(['render', '--session', url, '--head', 'fox', '-o', layer, '--antialias', 'none']);
     const capture = runCli(['capture', clip, '-o', join(dir, 'clip.track.ndjson'), '--publish', url]);
     const [c, r] = await Promise.all([capture, render]);
     assert.equal(c.code, 0, c.stderr);

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ARKIT_BLENDSHAPES } from '../core/blendshapes.js';
 import { NogginError } from '../core/errors.js';
 import { projectCanonical } from '../render/camera-math.js';
 import { renderTrack } from '../render/index.js';
@@ -80,6 +81,27 @@ describe('render page', () => {
       assert.ok(Math.hypot(pts[0]!.x - want.x, pts[0]!.y - want.y) < 1e-3);
     } finally {
       await renderer.close();
+    }
+  });
+
+  it('applies every active morph target at once, on the CPU and in the shader (no influencer cap drops one)', async () => {
+    // jawOpen last of 51 targets, all 51 active: a cap below the target count once lost it.
+    const names = [...ARKIT_BLENDSHAPES.filter((n) => n !== 'jawOpen'), 'jawOpen'];
+    const file = await buildTestHead(dir, { skull: false, file: 'many-morphs.glb', morphNames: names, jawTarget: 'jawOpen' });
+    const all = scores(Object.fromEntries(ARKIT_BLENDSHAPES.map((n) => [n, n === 'jawOpen' ? 1 : 0.5])));
+    const m = faceMatrix(0, 0, -50);
+    for (const morphsOn of ['cpu', 'gpu'] as const) {
+      const { renderer } = await rig.open(file, { frameWidth: W, frameHeight: H, verticalFovDeg: 63, align: 'none', morphsOn });
+      try {
+        const out = await collect(renderer.render(iter([frame(0, m), frame(1, m, all), frame(2, m)])));
+        const shut = colourCentroid(out[0].crop!, MARKERS.chin.rgb)!;
+        const open = colourCentroid(out[1].crop!, MARKERS.chin.rgb)!;
+        const back = colourCentroid(out[2].crop!, MARKERS.chin.rgb)!;
+        assert.ok(open.y - shut.y > 20, `${morphsOn}: chin moved ${(open.y - shut.y).toFixed(1)} px with all 51 targets active`);
+        assert.ok(Math.abs(back.y - shut.y) < 0.5, `${morphsOn}: back to neutral (${(back.y - shut.y).toFixed(2)} px)`);
+      } finally {
+        await renderer.close();
+      }
     }
   });
 

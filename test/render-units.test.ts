@@ -18,6 +18,7 @@ import { assertTrackComplete, defaultLayerPath } from '../render/index.js';
 import { LayerFrames } from '../render/layer.js';
 import { frameDurations, retimeMov } from '../render/mov-timing.js';
 import { toStraightCrop } from '../render/renderer-client.js';
+import { smoothEdges } from '../render/page/edge-smooth.js';
 import { buildRetarget, DEFAULT_RETARGET_PLUGINS, listRetargetPlugins } from '../render/retarget/index.js';
 import { driveExpressions, vrmPresetWeights } from '../render/retarget/expressions.js';
 import { layerEncoderArgs } from '../system/ffmpeg-encode.js';
@@ -360,6 +361,41 @@ describe('tracks', () => {
     const q = await writeTrack(join(dir, 'ok.track.ndjson'), [frame(0, faceMatrix(0, 0, -50))], 64, 64);
     await assertTrackComplete(q);
     await assert.rejects(assertTrackComplete(join(dir, 'none.track.ndjson')), /does not exist/);
+  });
+});
+
+describe('edge smoothing (--antialias edges)', () => {
+  /** w x h premultiplied RGBA: opaque `rgb` where inside(x, y), transparent elsewhere. */
+  function image(w: number, h: number, rgb: [number, number, number], inside: (x: number, y: number) => boolean): Uint8Array {
+    const px = new Uint8Array(w * h * 4);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (inside(x, y)) px.set([...rgb, 255], (y * w + x) * 4);
+    return px;
+  }
+
+  it('softens the outline and colour steps over one pixel, keeps flat areas and premultiplication, leaves its input alone', () => {
+    const w = 16;
+    const h = 12;
+    // A dark (nearly black) square: only its alpha shows the edge.
+    const src = image(w, h, [10, 10, 10], (x, y) => x >= 4 && x < 12 && y >= 3 && y < 9);
+    const copy = src.slice();
+    const dst = new Uint8Array(src.length);
+    smoothEdges(src, w, h, dst, new Uint8Array(w * h));
+    assert.deepEqual(src, copy, 'input untouched');
+    const a = (x: number, y: number) => dst[(y * w + x) * 4 + 3];
+    assert.equal(a(8, 6), 255, 'inside stays opaque');
+    assert.equal(a(1, 1), 0, 'far outside stays clear');
+    assert.ok(a(4, 6) > 128 && a(4, 6) < 255, `inner edge pixel partly covered (${a(4, 6)})`);
+    assert.ok(a(3, 6) > 0 && a(3, 6) < 128, `outer edge pixel partly covered (${a(3, 6)})`);
+    for (let p = 0; p < w * h; p++) for (let c = 0; c < 3; c++) assert.ok(dst[p * 4 + c] <= dst[p * 4 + 3], 'still premultiplied');
+    // A brightness step inside an opaque area is softened too; a flat area is not touched.
+    const two = image(w, h, [250, 250, 250], () => true);
+    for (let y = 0; y < h; y++) for (let x = 8; x < w; x++) two.set([20, 20, 20, 255], (y * w + x) * 4);
+    const out = new Uint8Array(two.length);
+    smoothEdges(two, w, h, out, new Uint8Array(w * h));
+    const g = (x: number) => out[(6 * w + x) * 4 + 1];
+    assert.equal(g(3), 250);
+    assert.equal(g(12), 20);
+    assert.ok(g(7) < 250 && g(7) > 135 && g(8) > 20 && g(8) < 135, `step softened: ${g(6)} ${g(7)} ${g(8)} ${g(9)}`);
   });
 });
 

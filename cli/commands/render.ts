@@ -1,5 +1,6 @@
 /** `noggin render TRACK --head NAME|FILE [-o LAYER.mov] [--png-dir DIR]` */
 import type { Command } from 'commander';
+import type { Antialias } from '../../core/page-contract.js';
 import { renderTrack, type AlignMode } from '../../render/index.js';
 import type { LayerCodec } from '../../system/ffmpeg-encode.js';
 import { userPath } from '../../system/paths.js';
@@ -42,7 +43,7 @@ export function registerRender(program: Command): void {
           profile: o.profile ? userPath(o.profile as string) : undefined,
           align: o.align as AlignMode,
           materials: o.materials as 'fast' | 'pbr',
-          antialias: o.antialias as boolean,
+          antialias: o.antialias as Antialias,
           onProgress: (p) => progress.update(p.frames, p.total, { fps: p.fps, drawn: p.drawn }),
         });
         progress.finish({ output: s.output ?? '-', pngDir: s.pngDir ?? '-', frames: s.frames, drawn: s.drawn, fps: Math.round(s.renderFps * 10) / 10, seconds: Math.round(s.elapsedMs / 100) / 10 });

@@ -1,5 +1,6 @@
 /** `noggin run VIDEO --head NAME|FILE -o OUT.mp4`: the main job, all stages pipelined. */
 import type { Command } from 'commander';
+import type { Antialias } from '../../core/page-contract.js';
 import { basename } from 'node:path';
 import type { SmoothingMode } from '../../capture/smoothing/index.js';
 import { runJob } from '../../composite/index.js';
@@ -61,7 +62,7 @@ export function registerRun(program: Command): void {
           modelPath: userPath(resolveModel(o.model as string | undefined)),
           profile: o.profile ? userPath(o.profile as string) : undefined,
           align: o.align as AlignMode,
-          antialias: o.antialias as boolean,
+          antialias: o.antialias as Antialias,
           onProgress: (p) => bar(p.stage).update(p.frames, p.total),
         });
         for (const b of Object.values(bars)) b.stop();

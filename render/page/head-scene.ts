@@ -14,6 +14,7 @@ import { Color3, Color4 } from '@babylonjs/core/Maths/math.color.js';
 import { Matrix, Quaternion, Vector3 } from '@babylonjs/core/Maths/math.vector.js';
 import { Plane } from '@babylonjs/core/Maths/math.plane.js';
 import { TransformNode } from '@babylonjs/core/Meshes/transformNode.js';
+import { Mesh } from '@babylonjs/core/Meshes/mesh.js';
 import type { MorphTarget } from '@babylonjs/core/Morph/morphTarget.js';
 import { Scene } from '@babylonjs/core/scene.js';
 import type { BaseTexture } from '@babylonjs/core/Materials/Textures/baseTexture.js';
@@ -25,6 +26,7 @@ import { cropProjection, headCrop, perspective, type Box3, type PixelRect, type 
 import { getHeadLoader, headLoaderFor, installHeadLoaders, type HeadExpressions, type LoadedHead } from '../loaders/index.js';
 import { buildRetarget, type Retarget } from '../retarget/index.js';
 import { driveExpressions } from '../retarget/expressions.js';
+import { CpuMorph } from './cpu-morph.js';
 
 /** Options of a head scene. */
 export interface HeadSceneOptions {
@@ -40,6 +42,11 @@ export interface HeadSceneOptions {
   readonly morphNormals: boolean;
   /** PBR -> Blinn-Phong materials. */
   readonly fastMaterials: boolean;
+  /**
+   * Where morph targets are applied: 'cpu' (default: sparse deltas in JS, one buffer upload;
+   * much faster on software WebGL) or 'gpu' (Babylon's vertex shader morphing).
+   */
+  readonly morphsOn?: 'cpu' | 'gpu';
 }
 
 /** An error whose message starts with its kind (`webgl:`, `load:`, `limits:`). */
@@ -68,6 +75,7 @@ export class HeadScene {
   private readonly pose: TransformNode;
   private readonly anchor: TransformNode;
   private morphs: { target: MorphTarget; slot: number }[] = [];
+  private cpuMorphs: CpuMorph[] = [];
   private retarget: Retarget | null = null;
   private weights = new Float32Array(0);
   private keep = new Uint8Array(0);
@@ -196,17 +204,24 @@ export class HeadScene {
     const names: string[] = [];
     const slotOf = new Map<string, number>();
     this.morphs = [];
+    this.cpuMorphs = [];
     for (const m of meshes) {
       const mgr = m.morphTargetManager;
       if (!mgr) continue;
-      // One shader for any number of active targets: without this, Babylon recompiles the
-      // shader each time the count of non-zero influences changes (100+ ms on SwiftShader).
-      mgr.numMaxInfluencers = Math.max(1, Math.min(mgr.numTargets, this.opts.maxActiveMorphs));
-      mgr.enableNormalMorphing = this.opts.morphNormals;
-      mgr.enableTangentMorphing = false;
-      mgr.enableUVMorphing = false;
-      for (let i = 0; i < mgr.numTargets; i++) {
-        const t = mgr.getTarget(i);
+      const targets: MorphTarget[] = [];
+      for (let i = 0; i < mgr.numTargets; i++) targets.push(mgr.getTarget(i));
+      if ((this.opts.morphsOn ?? 'cpu') === 'cpu' && m instanceof Mesh) {
+        const cpu = CpuMorph.takeOver(m, this.opts.morphNormals);
+        if (cpu) this.cpuMorphs.push(cpu);
+      } else {
+        // One shader for any number of active targets: without this, Babylon recompiles the
+        // shader each time the count of non-zero influences changes (100+ ms on SwiftShader).
+        mgr.numMaxInfluencers = Math.max(1, Math.min(mgr.numTargets, this.opts.maxActiveMorphs));
+        mgr.enableNormalMorphing = this.opts.morphNormals;
+        mgr.enableTangentMorphing = false;
+        mgr.enableUVMorphing = false;
+      }
+      for (const t of targets) {
         let slot = slotOf.get(t.name);
         if (slot === undefined) {
           slot = names.length;
@@ -417,6 +432,7 @@ export class HeadScene {
     }
     const o = this.opts;
     this.camera.freezeProjectionMatrix(Matrix.FromArray(Array.from(cropProjection(o.verticalFovDeg, o.frameWidth, o.frameHeight, crop))));
+    for (const m of this.cpuMorphs) m.apply();
     this.scene.render();
   }
 
