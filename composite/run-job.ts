@@ -2,9 +2,10 @@
  * `noggin run VIDEO --head NAME|FILE -o OUT.mp4`: capture -> render -> composite.
  * Capture and render run concurrently: track frames stream from the landmarkers (through
  * smoothing and gap filling) straight into the render page, frame by frame. Rendered crops
- * and their landmarks go to a disk spool (memory stays flat); when the last frame is
- * rendered the background plate is built (it needs faces spread over the whole clip) and
- * the compose + encode pass streams the spool against the decoded source.
+ * and their landmarks go to a disk spool (memory stays flat). When capture has seen the
+ * whole clip (it runs ahead of the render), the background plate is built (it needs faces
+ * spread over the whole clip) and the compose + encode pass starts, streaming the spool
+ * against the decoded source right behind the render: all three stages overlap.
  * With `keepTrack` the track is cached next to the output, keyed by the video's content
  * hash, and a later run on the same video skips capture.
  */
@@ -148,6 +149,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
   const trackFrames = new AsyncQueue<TrackFrame>();
   let captureStop = false;
   let capture: Promise<void> = Promise.resolve();
+  let compose: Promise<void> = Promise.resolve();
   try {
     // Stage 1: track frames (from the cache, or captured), pumped into a queue.
     const samples = o.plateSamples ?? 24;
@@ -222,9 +224,50 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
       inFlight.delete(frame);
       return f;
     };
+    // Stage 3: once capture has seen the whole clip, build the background plate, then
+    // compose + encode each frame as soon as its crop is rendered (behind the render).
+    let tPlate = 0;
+    let tComp = 0;
+    let composed = 0;
+    let sheets: string[] = [];
+    let composeError: unknown = null;
+    compose = (async () => {
+      await capture;
+      if (captureStop) return;
+      tPlate = performance.now();
+      const plate = await buildPlate(info, plateFaces, samples);
+      log.debug({ inpainted: plate.inpaintedFraction }, 'run: background plate');
+      tComp = performance.now();
+      const out = await openOutput({ ...o, source: o.video, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount });
+      try {
+        const recs = spool.read()[Symbol.asyncIterator]();
+        for await (const f of decodeFrames(info)) {
+          const r = await recs.next();
+          const rec = r.done ? null : decodeRecord(r.value);
+          const face: FaceData | null = rec?.landmarks ? { landmarks: rec.landmarks, blendshapes: new Float32Array(0), matrix: new Float32Array(0) } : null;
+          if (out.sheet?.wants(f.index)) out.sheet.addSource(f.index, f.data);
+          composeFrame(f.data, info.width, info.height, face, rec?.crop ?? null, plate.rgba);
+          if (out.sheet?.wants(f.index)) out.sheet.addResult(f.index, f.data);
+          await out.write(f.data);
+          composed++;
+          o.onProgress?.({ stage: 'composite', frames: composed, total: info.frameCount });
+        }
+        await recs.return?.(undefined);
+        sheets = await out.commit();
+      } catch (e) {
+        await out.abort();
+        throw e;
+      }
+    })();
+    compose.catch((e) => {
+      composeError = e;
+      captureStop = true;
+    });
+
     let rendered = 0;
     let tRenStart = 0;
     for await (const f of renderer.render(all())) {
+      if (composeError) throw composeError;
       if (!tRenStart) tRenStart = performance.now();
       if (f.frame !== rendered) throw new NogginError('render', `frame ${f.frame} came back out of order (expected ${rendered})`, 're-run; report it if it persists');
       // The face is needed again to compose: keep its landmarks with the crop.
@@ -243,36 +286,9 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
     chromium = null;
     await host.close();
     host = null;
-
-    // Stage 3: plate, then compose + encode against the decoded source.
-    const tPlate = performance.now();
-    const plate = await buildPlate(info, plateFaces, samples);
-    const tComp = performance.now();
-    const out = await openOutput({ ...o, source: o.video, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount });
-    let composed = 0;
-    let sheets: string[] = [];
-    try {
-      const recs = spool.read()[Symbol.asyncIterator]();
-      for await (const f of decodeFrames(info)) {
-        const r = await recs.next();
-        const rec = r.done ? null : decodeRecord(r.value);
-        const face: FaceData | null = rec?.landmarks ? { landmarks: rec.landmarks, blendshapes: new Float32Array(0), matrix: new Float32Array(0) } : null;
-        if (out.sheet?.wants(f.index)) out.sheet.addSource(f.index, f.data);
-        composeFrame(f.data, info.width, info.height, face, rec?.crop ?? null, plate.rgba);
-        if (out.sheet?.wants(f.index)) out.sheet.addResult(f.index, f.data);
-        await out.write(f.data);
-        composed++;
-        o.onProgress?.({ stage: 'composite', frames: composed, total: info.frameCount });
-      }
-      await recs.return?.(undefined);
-      sheets = await out.commit();
-    } catch (e) {
-      await out.abort();
-      throw e;
-    }
+    await compose;
     const tEnd = performance.now();
     const elapsedMs = tEnd - t0;
-    log.debug({ inpainted: plate.inpaintedFraction }, 'run: background plate');
     return {
       output: o.output,
       frames: composed,
@@ -291,7 +307,9 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
     };
   } catch (e) {
     captureStop = true;
+    spool.fail(e);
     await capture.catch(() => undefined);
+    await compose.catch(() => undefined);
     if (writer) await (writer as TrackWriter).abort();
     throw e;
   } finally {
