@@ -1,8 +1,10 @@
 /**
  * A background plate for a static camera: for each pixel, the median (by luma) of the
  * sampled frames in which that pixel is well away from the presenter's head and neck.
- * Pixels that no sample saw uncovered are inpainted by push-pull (a coarse-to-fine fill
- * from the surrounding plate). Memory: `maxSamples` RGB frames plus one bit mask each.
+ * Pixels that no sample saw uncovered are inpainted by reflecting the surrounding plate
+ * into the hole, radially from the hole's centre (so a textured background continues as
+ * texture instead of a grey blur), and what no ray reaches by push-pull. Memory:
+ * `maxSamples` RGB frames plus one bit mask each.
  */
 import type { FaceData } from '../core/track.js';
 import { headRegion, type RegionParams, DEFAULT_REGION } from './head-region.js';
@@ -117,7 +119,10 @@ export class BackgroundPlateBuilder {
       out[p * 3 + 2] = r[p * 3 + 2];
       weight[p] = 1;
     }
-    if (holes > 0 && holes < n) pushPull(out, weight, this.width, this.height);
+    if (holes > 0 && holes < n) {
+      reflectFill(out, weight, this.width, this.height);
+      pushPull(out, weight, this.width, this.height);
+    }
     const rgba = new Uint8Array(n * 4);
     for (let p = 0; p < n; p++) {
       rgba[p * 4] = Math.round(out[p * 3]);
@@ -126,6 +131,75 @@ export class BackgroundPlateBuilder {
       rgba[p * 4 + 3] = 255;
     }
     return { rgba, inpaintedFraction: holes / n };
+  }
+}
+
+/**
+ * Fills holes (pixels of weight < 1; RGB float, in place) by reflection: a ray from the
+ * holes' centroid through the pixel leaves the hole at boundary point q, t pixels away;
+ * the pixel takes the plate t pixels beyond q on the same ray (the mirror image across
+ * the boundary), averaged over five neighbouring rays to soften streaks. Pixels whose
+ * rays find no known plate stay holes (weight 0) for push-pull.
+ */
+export function reflectFill(rgb: Float32Array, w: Float32Array, width: number, height: number): void {
+  let cx = 0;
+  let cy = 0;
+  let count = 0;
+  for (let p = 0; p < w.length; p++) {
+    if (w[p] >= 1) continue;
+    cx += p % width;
+    cy += Math.floor(p / width);
+    count++;
+  }
+  if (!count) return;
+  cx /= count;
+  cy /= count;
+  const known = (x: number, y: number): number => {
+    const xi = Math.round(x);
+    const yi = Math.round(y);
+    if (xi < 0 || yi < 0 || xi >= width || yi >= height) return -1;
+    const q = yi * width + xi;
+    return w[q] >= 1 ? q : -2;
+  };
+  const filled: number[] = [];
+  const values: number[] = [];
+  const acc = [0, 0, 0];
+  for (let p = 0; p < w.length; p++) {
+    if (w[p] >= 1) continue;
+    const px = p % width;
+    const py = Math.floor(p / width);
+    const base = Math.atan2(py - cy, px - cx);
+    acc[0] = acc[1] = acc[2] = 0;
+    let got = 0;
+    for (const da of [-0.08, -0.04, 0, 0.04, 0.08]) {
+      const ux = Math.cos(base + da);
+      const uy = Math.sin(base + da);
+      let t = 1;
+      let q = -2;
+      for (; t < width + height; t++) {
+        q = known(px + ux * t, py + uy * t);
+        if (q !== -2) break;
+      }
+      if (q < 0) continue;
+      // Mirror across the boundary; fall back to the boundary pixel itself.
+      const m = known(px + ux * 2 * t, py + uy * 2 * t);
+      const s = m >= 0 ? m : q;
+      acc[0] += rgb[s * 3];
+      acc[1] += rgb[s * 3 + 1];
+      acc[2] += rgb[s * 3 + 2];
+      got++;
+    }
+    if (!got) continue;
+    filled.push(p);
+    values.push(acc[0] / got, acc[1] / got, acc[2] / got);
+  }
+  // Written after the pass, so every ray read only the plate as it was seen.
+  for (let i = 0; i < filled.length; i++) {
+    const p = filled[i];
+    rgb[p * 3] = values[i * 3];
+    rgb[p * 3 + 1] = values[i * 3 + 1];
+    rgb[p * 3 + 2] = values[i * 3 + 2];
+    w[p] = 1;
   }
 }
 

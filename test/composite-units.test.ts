@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeFrame, cropFromLayerFrame } from '../composite/compose-frame.js';
 import { containerFor } from '../composite/output.js';
-import { pushPull } from '../composite/background-plate.js';
+import { pushPull, reflectFill } from '../composite/background-plate.js';
 import { emptyMask, feather, fillPolygon } from '../composite/mask.js';
 import { encodePng } from '../composite/png.js';
 import { NogginError } from '../core/errors.js';
@@ -42,6 +42,43 @@ test('pushPull fills holes from their surroundings and keeps known pixels', () =
   const mid = rgb[(8 * w + 8) * 3];
   assert.ok(mid > 100 && mid < 200, `filled ${mid}`);
   assert.ok(wt.every((x) => x === 1));
+});
+
+test('reflectFill continues a striped background into a hole as stripes, not a grey blur', () => {
+  const w = 64;
+  const h = 64;
+  const rgb = new Float32Array(w * h * 3);
+  const wt = new Float32Array(w * h);
+  const stripe = (x: number) => (Math.floor(x / 6) % 2 ? 250 : 10);
+  let holes = 0;
+  for (let p = 0; p < w * h; p++) {
+    const x = p % w;
+    const y = Math.floor(p / w);
+    if (Math.hypot(x - 32, y - 30) < 14) {
+      holes++;
+      continue;
+    }
+    rgb.fill(stripe(x), p * 3, p * 3 + 3);
+    wt[p] = 1;
+  }
+  const before = rgb.slice();
+  const greyFill = rgb.slice();
+  const greyW = wt.slice();
+  reflectFill(rgb, wt, w, h);
+  pushPull(greyFill, greyW, w, h);
+  assert.ok(wt.every((x) => x === 1), 'every hole reached');
+  let contrast = 0;
+  let greyContrast = 0;
+  for (let p = 0; p < w * h; p++) {
+    if (before[p * 3] !== 0 || Math.hypot((p % w) - 32, Math.floor(p / w) - 30) >= 14) {
+      assert.equal(rgb[p * 3], before[p * 3], 'known pixels kept');
+      continue;
+    }
+    if (Math.abs(rgb[p * 3] - 130) > 80) contrast++;
+    if (Math.abs(greyFill[p * 3] - 130) > 80) greyContrast++;
+  }
+  assert.ok(contrast > 0.6 * holes, `${contrast} of ${holes} filled pixels keep the stripes' contrast`);
+  assert.ok(greyContrast < contrast / 2, `push-pull alone blurs (${greyContrast})`);
 });
 
 test('straight-alpha over: opaque replaces, half alpha mixes, no premultiplied darkening', () => {
