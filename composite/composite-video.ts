@@ -104,7 +104,7 @@ export async function compositeVideo(o: CompositeOptions): Promise<CompositeSumm
     const t = await loadTrack(o.track, info);
     for await (const f of t.frames) if (picks.has(f.frame)) faces.set(f.frame, f.face);
   }
-  const out = await openOutput({ crf: o.crf, preset: o.preset, codec: o.codec, sheet: o.sheet, source: o.video, output: o.output, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount });
+  const out = await openOutput({ crf: o.crf, preset: o.preset, codec: o.codec, sheet: o.sheet, source: o.video, output: o.output, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount, rotationDeg: info.rotationDeg });
   try {
     const plate = await buildPlate(info, faces, samples);
     log.debug({ inpainted: plate.inpaintedFraction }, 'composite: background plate');

@@ -9,7 +9,7 @@ import { dirname, extname } from 'node:path';
 import { NogginError } from '../core/errors.js';
 import { tempPathFor } from '../core/track-file.js';
 import { onCleanup } from '../system/cleanup.js';
-import { probeSourceStreams, startCompositeEncoder, type CompositeEncoder, type OutputCodec } from '../system/ffmpeg-composite.js';
+import { probeSourceStreams, rotationTag, startCompositeEncoder, tagRotation, type CompositeEncoder, type OutputCodec } from '../system/ffmpeg-composite.js';
 import { ContactSheet } from './contact-sheet.js';
 
 /** Encoding settings shared by `noggin composite` and `noggin run`. */
@@ -75,18 +75,26 @@ export interface OutputFile {
 
 /** Opens the output for a source video of the given size and rate. */
 export async function openOutput(
-  o: { source: string; output: string; width: number; height: number; fps: number; frameCount: number } & EncodeSettings,
+  o: { source: string; output: string; width: number; height: number; fps: number; frameCount: number; rotationDeg?: number } & EncodeSettings,
 ): Promise<OutputFile> {
   const codec = o.codec ?? 'h264';
   const format = containerFor(o.output, codec);
   await checkOutputPath(o.output);
   const streams = await probeSourceStreams(o.source);
   const temp = tempPathFor(o.output);
-  const unregister = onCleanup('composite-output', () => rm(temp, { force: true }));
+  const tag = rotationTag(format, o.rotationDeg);
+  // A rotated source: encode, then copy once more to tag the rotation (see tagRotation).
+  const tagged = tag ? tempPathFor(o.output) + '.rot' : null;
+  const removeTemps = async () => {
+    await rm(temp, { force: true });
+    if (tagged) await rm(tagged, { force: true });
+  };
+  const unregister = onCleanup('composite-output', removeTemps);
   let encoder: CompositeEncoder | null = startCompositeEncoder({
     width: o.width,
     height: o.height,
     fps: o.fps,
+    rotationDeg: o.rotationDeg,
     source: o.source,
     streams,
     output: temp,
@@ -99,7 +107,7 @@ export async function openOutput(
   const abort = async () => {
     if (encoder) await encoder.abort().catch(() => undefined);
     encoder = null;
-    await rm(temp, { force: true });
+    await removeTemps();
     unregister();
   };
   return {
@@ -109,7 +117,13 @@ export async function openOutput(
       try {
         await encoder!.finish();
         encoder = null;
-        await rename(temp, o.output);
+        if (tagged) {
+          await tagRotation(temp, tagged, format, tag);
+          await rename(tagged, o.output);
+          await rm(temp, { force: true });
+        } else {
+          await rename(temp, o.output);
+        }
       } catch (e) {
         await abort();
         throw e;

@@ -51,6 +51,13 @@ export interface CompositeEncoderOptions {
   readonly height: number;
   /** Frames per second of the input pipe (constant). */
   readonly fps: number;
+  /**
+   * The source's display rotation in degrees counter-clockwise (0/90/180/270, as
+   * `probeVideo` reports it): the upright frames are turned back to the source's stored
+   * orientation and tagged the same, so the output is stored and displayed like the
+   * source. Default 0.
+   */
+  readonly rotationDeg?: number;
   /** Source video whose audio is copied (input 1). */
   readonly source: string;
   readonly streams: SourceStreams;
@@ -63,6 +70,30 @@ export interface CompositeEncoderOptions {
   readonly preset: string;
 }
 
+/**
+ * ffmpeg's `rotate` tag (the stored picture is the upright one turned that far clockwise) that keeps a source's rotation in a
+ * `format` file, or 0 when there is none or the container cannot carry it (Matroska: the
+ * frames are then stored upright).
+ */
+export function rotationTag(format: string, rotationDeg = 0): number {
+  if (format !== 'mp4' && format !== 'mov') return 0;
+  return (360 - (((rotationDeg % 360) + 360) % 360)) % 360;
+}
+
+/**
+ * Copies `input` to `output` with the video stream tagged `rotate=tag` (this ffmpeg
+ * writes the tag only when copying streams, not when encoding).
+ */
+export async function tagRotation(input: string, output: string, format: string, tag: number): Promise<void> {
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', input, '-map', '0', '-c', 'copy', '-map_metadata', '0', '-metadata:s:v:0', `rotate=${tag}`];
+  args.push('-movflags', '+faststart+write_colr', '-fflags', '+bitexact', '-f', format, '-y', output);
+  const r = await runToCompletion('ffmpeg-rotate', findFfmpeg(), args, 600000);
+  if (r.exit.code !== 0) {
+    const full = /No space left/i.test(r.exit.stderrTail);
+    throw new NogginError('ffmpeg', `tagging the rotation of the output failed (${full ? 'the disk is full' : `exit ${r.exit.code}`})`, full ? 'free disk space or choose another output folder' : 're-run with --log-level debug');
+  }
+}
+
 /** The ffmpeg arguments of a composite encode (exported for tests and debugging). */
 export function compositeEncoderArgs(o: CompositeEncoderOptions): string[] {
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${o.width}x${o.height}`];
@@ -71,11 +102,13 @@ export function compositeEncoderArgs(o: CompositeEncoderOptions): string[] {
   // RGB -> YUV with the source's matrix (BT.601 when untagged, as the decoder assumed).
   const matrix = o.streams.colorSpace === 'bt709' ? 'bt709' : o.streams.colorSpace?.startsWith('bt2020') ? 'bt2020' : 'bt601';
   const full = o.streams.colorRange === 'pc';
+  const tag = rotationTag(o.format, o.rotationDeg);
+  const unrotate = tag === 90 ? 'transpose=clock,' : tag === 270 ? 'transpose=cclock,' : tag === 180 ? 'hflip,vflip,' : '';
   if (o.codec === 'prores') {
-    args.push('-vf', `scale=out_color_matrix=${matrix}:out_range=${full ? 'pc' : 'tv'},format=yuv422p10le`);
+    args.push('-vf', `${unrotate}scale=out_color_matrix=${matrix}:out_range=${full ? 'pc' : 'tv'},format=yuv422p10le`);
     args.push('-c:v', 'prores_ks', '-profile:v', '3', '-vendor', 'apl0');
   } else {
-    args.push('-vf', `scale=out_color_matrix=${matrix}:out_range=${full ? 'pc' : 'tv'},format=yuv420p`);
+    args.push('-vf', `${unrotate}scale=out_color_matrix=${matrix}:out_range=${full ? 'pc' : 'tv'},format=yuv420p`);
     if (o.codec === 'h264') args.push('-c:v', 'libx264', '-preset', o.preset, '-crf', String(o.crf));
     else args.push('-c:v', 'libx265', '-preset', o.preset, '-crf', String(o.crf), '-tag:v', 'hvc1', '-x265-params', 'log-level=error');
   }

@@ -1,12 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planSegments } from '../capture/landmark-frames.js';
 import { isLocalUrl } from '../system/chromium.js';
 import { analysisSize, decodeFrames, frameIndexAt, jpegSplitter, probeVideo } from '../system/ffmpeg.js';
+import { openOutput } from '../composite/output.js';
 import { ffmpeg } from './helpers/cli.js';
 import { collect, rng } from './helpers/synthetic.js';
 
@@ -83,4 +84,27 @@ test('pages may load only from their own loopback host', () => {
   assert.ok(!isLocalUrl('https://odml.pa.googleapis.com/v1/log'));
   assert.ok(!isLocalUrl('http://127.0.0.1.evil.com/'));
   assert.ok(!isLocalUrl('https://cdn.jsdelivr.net/npm/x'));
+});
+
+test('the delivery file of a rotated source is stored and tagged like the source, and displays upright', async () => {
+  // A phone-style source: 320x240 pixels stored on their side (240x320), rotate=90 tag.
+  const sideways = join(dir, 'sideways.mp4');
+  const rotated = join(dir, 'rotated.mp4');
+  ffmpeg(['-f', 'lavfi', '-i', 'color=c=black:size=320x240:rate=10:duration=0.5', '-vf', 'transpose=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', sideways]);
+  ffmpeg(['-i', sideways, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
+  const src = await probeVideo(rotated);
+  assert.deepEqual([src.width, src.height, src.rotationDeg], [320, 240, 270]);
+  // Upright frames with a red top-left quadrant.
+  const frame = new Uint8Array(320 * 240 * 4);
+  for (let y = 0; y < 240; y++) for (let x = 0; x < 320; x++) frame.set(x < 160 && y < 120 ? [250, 0, 0, 255] : [0, 0, 0, 255], (y * 320 + x) * 4);
+  const out = join(dir, 'out.mp4');
+  const enc = await openOutput({ width: 320, height: 240, fps: 10, frameCount: src.frameCount, rotationDeg: src.rotationDeg, source: rotated, output: out, preset: 'ultrafast' });
+  for (let i = 0; i < src.frameCount; i++) await enc.write(frame);
+  await enc.commit();
+  assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('.')), [], 'no temporary file left');
+  const got = await probeVideo(out);
+  assert.deepEqual([got.width, got.height, got.codedWidth, got.codedHeight, got.rotationDeg], [320, 240, 240, 320, 270]);
+  const [first] = await collect(decodeFrames(got, { endFrame: 1 }));
+  const px = (x: number, y: number) => first.data[(y * 320 + x) * 4];
+  assert.ok(px(40, 30) > 200 && px(280, 30) < 50 && px(40, 200) < 50, 'displayed upright: red at the top left only');
 });
