@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { SMOOTHING_MODES } from '../capture/smoothing/index.js';
 import { modelPath } from '../system/tools.js';
 import { ANTIALIAS_MODES } from '../core/page-contract.js';
+import { LIGHTING_MODES } from '../render/footage-lighting.js';
 
 /** One option's definition. */
 export interface OptionSpec {
@@ -75,6 +76,12 @@ export const OPTIONS = {
     doc: "anti-aliasing of the head's edges: edges (smooths the outline after readback, nearly free), msaa (multisampling of every edge, about 2x the render time without a GPU), none",
     default: 'edges',
     choices: ANTIALIAS_MODES,
+  },
+  lighting: {
+    flags: '--lighting <mode>',
+    doc: "footage: light the head like the presenter (key light direction, contrast, exposure and colour cast estimated from the video's first faces); studio: noggin's fixed lighting",
+    default: 'footage',
+    choices: LIGHTING_MODES,
   },
   session: { flags: '--session <url>', doc: 'render frames from a bridge session while they are captured (e.g. http://127.0.0.1:8790/talk1) instead of a track file; needs -o' },
   track: { flags: '--track <file>', doc: 'the face track of VIDEO (from `noggin capture`)' },

@@ -20,7 +20,7 @@ import { LANDMARK_FLOATS } from '../core/landmarks.js';
 import { log } from '../core/log.js';
 import { openTrack, TrackWriter } from '../core/track-file.js';
 import { MEDIAPIPE_VERTICAL_FOV_DEG, type FaceData, type TrackFrame } from '../core/track.js';
-import { calibrateFromStream, headHostFiles, NO_CALIBRATION, RendererClient, resolveHead, type AlignMode, type FaceCalibration } from '../render/index.js';
+import { calibrateFromStream, headHostFiles, lightingFromFaces, LIGHTING_SAMPLES, NO_CALIBRATION, RendererClient, resolveHead, type AlignMode, type FaceCalibration, type LightingMode } from '../render/index.js';
 import type { Antialias } from '../core/page-contract.js';
 import { launchChromium, type ChromiumHandle } from '../system/chromium.js';
 import { decodeFrames, probeVideo } from '../system/ffmpeg.js';
@@ -50,6 +50,8 @@ export interface RunJobOptions extends EncodeSettings {
   readonly profile?: string;
   readonly align?: AlignMode;
   readonly antialias?: Antialias;
+  /** Lights matched to the footage (default) or studio lighting. */
+  readonly lighting?: LightingMode;
   /** Frames buffered before the render starts, to calibrate the head to this face (default 30). */
   readonly calibrationFrames?: number;
   readonly plateSamples?: number;
@@ -155,6 +157,11 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
     const samples = o.plateSamples ?? 24;
     const picks = sampleIndices(info.frameCount, samples);
     const plateFaces = new Map<number, FaceData | null>();
+    // Early faces (every third frame) for the lighting estimate; settled once there are
+    // enough of them or capture ends.
+    const lightFaces = new Map<number, FaceData>();
+    let lightFacesDone: () => void = () => undefined;
+    const lightFacesReady = new Promise<void>((r) => (lightFacesDone = r));
     let captured = 0;
     let faces = 0;
     let tCapStart = performance.now();
@@ -178,6 +185,10 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
         if (captureStop) break;
         await writer?.writeFrame(f);
         if (picks.has(f.frame)) plateFaces.set(f.frame, f.face);
+        if (f.face && f.frame % 3 === 0 && lightFaces.size < LIGHTING_SAMPLES) {
+          lightFaces.set(f.frame, f.face);
+          if (lightFaces.size === LIGHTING_SAMPLES) lightFacesDone();
+        }
         if (f.face) faces++;
         captured++;
         trackFrames.push(f);
@@ -190,6 +201,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
       if (!captureStop && captured !== info.frameCount) throw new NogginError('run', `capture gave ${captured} of ${info.frameCount} frames`, 're-run with --log-level debug');
       trackFrames.end();
     })();
+    void capture.finally(() => lightFacesDone()).catch(() => undefined);
     capture.catch((e) => trackFrames.fail(e));
 
     // Stage 2: render, starting once the first frames calibrated the head to this face.
@@ -202,6 +214,8 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
         ? { calibration: NO_CALIBRATION, frames: trackFrames as AsyncIterable<TrackFrame> }
         : await calibrateFromStream(trackFrames, cam, o.calibrationFrames);
     const calibration: FaceCalibration = start.calibration;
+    await lightFacesReady;
+    const lighting = (o.lighting ?? 'footage') === 'footage' ? await lightingFromFaces(info, lightFaces) : null;
     renderer = await RendererClient.open(chromium, host, {
       head,
       frameWidth: info.width,
@@ -210,6 +224,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
       antialias: o.antialias,
       align,
       calibration,
+      lighting,
     });
     // Landmarks of the frames in flight, taken back when their crops return.
     const inFlight = new Map<number, FaceData | null>();

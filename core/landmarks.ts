@@ -68,3 +68,14 @@ export const ALIGNMENT_ANCHORS = {
  * expressions and that MediaPipe tracks well.
  */
 export const POSE_FIT_POINTS = [1, 4, 33, 133, 263, 362, 152, 159, 145, 386, 374, 61, 291] as const;
+
+/**
+ * Skin points whose brightness tells where the light comes from (`render/lighting.ts`):
+ * cheeks, forehead and the jaw below the cheeks, away from eyes, brows, lips and hair.
+ */
+export const LIGHTING_PROBES = {
+  rightCheek: [50, 101, 118, 117, 205, 187],
+  leftCheek: [280, 330, 347, 346, 425, 411],
+  forehead: [151, 108, 337, 9, 69, 299],
+  jaw: [199, 175, 200, 207, 427],
+} as const;

@@ -64,6 +64,21 @@ export type Antialias = 'msaa' | 'edges' | 'none';
 /** The anti-aliasing modes, for option parsers. */
 export const ANTIALIAS_MODES: readonly Antialias[] = ['msaa', 'edges', 'none'];
 
+/**
+ * The lights of the head scene, in camera space (x right, y up, z toward the viewer; the
+ * camera looks down -Z). Intensities are relative to noggin's studio lighting (1 = as is).
+ */
+export interface SceneLighting {
+  /** Unit vector from the head toward the key light. */
+  readonly keyFrom: readonly [number, number, number];
+  /** Key (directional) light strength, relative. */
+  readonly key: number;
+  /** Ambient (sky/ground) light strength, relative. */
+  readonly ambient: number;
+  /** Light colour, linear RGB in [0,1] (white = [1,1,1]). */
+  readonly color: readonly [number, number, number];
+}
+
 /** What the render page needs to know about the head to load. */
 export interface RenderHeadSpec {
   /** URL the page fetches the model from. */
@@ -131,6 +146,8 @@ export interface RenderPageConfig {
    * dominate), 'gpu' morphs in Babylon's vertex shader (better with a real GPU).
    */
   readonly morphsOn: 'cpu' | 'gpu';
+  /** Lights matched to the footage (see render/lighting.ts); null: studio lighting. */
+  readonly lighting: SceneLighting | null;
   /**
    * Replace PBR materials by Blinn-Phong ones of the same colours and textures (much cheaper
    * per pixel without a GPU; mascots look nearly the same).

@@ -19,6 +19,7 @@ import { DEFAULT_HEAD_LIMITS, type HeadLimits } from './head-check.js';
 import { headHostFiles, resolveHead } from './head-source.js';
 import { LayerFrames } from './layer.js';
 import { retimeMov } from './mov-timing.js';
+import { lightingForTrack, type LightingMode } from './footage-lighting.js';
 import { calibrateFace, NO_CALIBRATION, type FaceCalibration, type FitCamera, type FitFace } from './pose-fit.js';
 import { RendererClient, type AlignMode } from './renderer-client.js';
 
@@ -27,6 +28,8 @@ export { calibrateFace, refinePose, NO_CALIBRATION, type FaceCalibration } from 
 export { resolveHead, headHostFiles, listShippedHeads, type HeadSource } from './head-source.js';
 export { checkHeadFile, DEFAULT_HEAD_LIMITS, type HeadLimits, type HeadFileInfo } from './head-check.js';
 export { LayerFrames, pasteCrop } from './layer.js';
+export { estimateLighting, STUDIO_LIGHTING } from './lighting.js';
+export { lightingFromFaces, lightingForTrack, LIGHTING_MODES, LIGHTING_SAMPLES, type LightingMode } from './footage-lighting.js';
 
 
 /** Options of `renderTrack`. */
@@ -52,6 +55,8 @@ export interface RenderTrackOptions {
   readonly profile?: string;
   /** Anti-aliasing of the head's edges (default 'edges'; booleans as in RendererOptions). */
   readonly antialias?: Antialias | boolean;
+  /** Lights matched to the track's source video when it is there (default), or studio lighting. */
+  readonly lighting?: LightingMode;
   /** Lining up (default refit). */
   readonly align?: AlignMode;
   /** Materials (default fast). */
@@ -235,6 +240,7 @@ export async function renderTrack(o: RenderTrackOptions): Promise<RenderSummary>
     calibration = await calibrateTrack(o.track);
   }
   log.debug({ calibration: { ...calibration, matrix: undefined } }, 'render: face calibration');
+  const lighting = (o.lighting ?? 'footage') === 'footage' && !o.stream ? await lightingForTrack(o.track) : null;
   const host = await startPageHost({ files: headHostFiles(head) });
   const chromium = o.chromium ?? (await launchChromium());
   let renderer: RendererClient | null = null;
@@ -249,6 +255,7 @@ export async function renderTrack(o: RenderTrackOptions): Promise<RenderSummary>
       limits: o.limits ?? DEFAULT_HEAD_LIMITS,
       align,
       calibration,
+      lighting,
       fastMaterials: (o.materials ?? 'fast') === 'fast',
     });
     encoder = startLayerEncoder({ width: src.width, height: src.height, fps: src.fps, output: movTemp, codec: o.codec ?? 'prores', pngDir: pngTemp });

@@ -9,7 +9,7 @@ import type { Page } from 'puppeteer-core';
 import { WebSocket as WebSocketClient, type WebSocket } from 'ws';
 import { NogginError } from '../core/errors.js';
 import { log } from '../core/log.js';
-import type { Antialias, RenderPageConfig, RenderPageInfo, RenderPageStats } from '../core/page-contract.js';
+import type { Antialias, RenderPageConfig, RenderPageInfo, RenderPageStats, SceneLighting } from '../core/page-contract.js';
 import { encodeMessage, ProtocolError, type RenderCropData } from '../core/protocol.js';
 import type { FaceData, TrackFrame } from '../core/track.js';
 import { openPage, type ChromiumHandle } from '../system/chromium.js';
@@ -51,6 +51,8 @@ export interface RendererOptions {
   readonly morphNormals?: boolean;
   /** Where morph targets are applied (default 'cpu'; see RenderPageConfig). */
   readonly morphsOn?: 'cpu' | 'gpu';
+  /** Lights matched to the footage (render/lighting.ts estimateLighting); default studio lighting. */
+  readonly lighting?: SceneLighting | null;
   /** Fail when the page answers no frame for this long while frames are pending (default 60000 ms). */
   readonly stallTimeoutMs?: number;
   /** PBR -> Blinn-Phong materials (default true: 2x faster without a GPU, nearly the same look). */
@@ -195,6 +197,7 @@ export class RendererClient {
         maxActiveMorphs: opts.maxActiveMorphs ?? 64,
         morphNormals: opts.morphNormals ?? true,
         morphsOn: opts.morphsOn ?? 'cpu',
+        lighting: opts.lighting ?? null,
         fastMaterials: opts.fastMaterials ?? true,
       };
       const wsP = host.channel(channel);

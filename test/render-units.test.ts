@@ -19,6 +19,8 @@ import { LayerFrames } from '../render/layer.js';
 import { frameDurations, retimeMov } from '../render/mov-timing.js';
 import { toStraightCrop } from '../render/renderer-client.js';
 import { smoothEdges } from '../render/page/edge-smooth.js';
+import { estimateLighting, STUDIO_LIGHTING, type LightingSample } from '../render/lighting.js';
+import { KEY_POINTS, LIGHTING_PROBES } from '../core/landmarks.js';
 import { buildRetarget, DEFAULT_RETARGET_PLUGINS, listRetargetPlugins } from '../render/retarget/index.js';
 import { driveExpressions, vrmPresetWeights } from '../render/retarget/expressions.js';
 import { layerEncoderArgs } from '../system/ffmpeg-encode.js';
@@ -361,6 +363,49 @@ describe('tracks', () => {
     const q = await writeTrack(join(dir, 'ok.track.ndjson'), [frame(0, faceMatrix(0, 0, -50))], 64, 64);
     await assertTrackComplete(q);
     await assert.rejects(assertTrackComplete(join(dir, 'none.track.ndjson')), /does not exist/);
+  });
+});
+
+describe('lighting matched to the footage', () => {
+  const W = 200;
+  const H = 200;
+  /** A frame: background grey `bg`, a face disc of skin `skin` (0-255 sRGB) shaded by a linear-light slope. */
+  function sample(o: { bg: number; skin: number; gx: number; gy: number }): LightingSample {
+    const rgba = new Uint8Array(W * H * 4);
+    const fh = 100;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const inFace = Math.hypot(x - 100, y - 100) < 60;
+        const lin = inFace ? ((o.skin / 255) ** 2.2) * Math.max(0.05, 1 + (o.gx * (x - 100)) / fh + (o.gy * (100 - y)) / fh) : (o.bg / 255) ** 2.2;
+        const v = Math.round(255 * Math.min(1, lin) ** (1 / 2.2));
+        rgba.set([v, v, v, 255], (y * W + x) * 4);
+      }
+    }
+    const lm = new Float32Array(478 * 3).fill(0.5);
+    const put = (i: number, x: number, y: number) => lm.set([x / W, y / H, 0], i * 3);
+    put(KEY_POINTS.foreheadTop, 100, 50);
+    put(KEY_POINTS.chin, 100, 150);
+    LIGHTING_PROBES.rightCheek.forEach((i, k) => put(i, 70 - (k % 3) * 5, 100 + (k - 3) * 5));
+    LIGHTING_PROBES.leftCheek.forEach((i, k) => put(i, 130 + (k % 3) * 5, 100 + (k - 3) * 5));
+    LIGHTING_PROBES.forehead.forEach((i, k) => put(i, 85 + k * 6, 65 + (k % 2) * 5));
+    LIGHTING_PROBES.jaw.forEach((i, k) => put(i, 85 + k * 7, 135 - (k % 2) * 4));
+    return { rgba, width: W, height: H, landmarks: lm };
+  }
+
+  it('points the key light where the face is brighter, raises contrast with the slope, and sets exposure from the frame, not the skin', () => {
+    const right = estimateLighting([sample({ bg: 120, skin: 180, gx: 0.8, gy: 0 })]);
+    const left = estimateLighting([sample({ bg: 120, skin: 180, gx: -0.8, gy: 0.4 })]);
+    const flat = estimateLighting([sample({ bg: 120, skin: 180, gx: 0, gy: 0 })]);
+    assert.ok(right.keyFrom[0] > 0.4, `lit from the right: ${right.keyFrom}`);
+    assert.ok(left.keyFrom[0] < -0.4 && left.keyFrom[1] > 0.1, `lit from the upper left: ${left.keyFrom}`);
+    assert.ok(Math.abs(flat.keyFrom[0]) < 0.05 && flat.keyFrom[2] > 0.95, `flat light from the front: ${flat.keyFrom}`);
+    assert.ok(right.key > flat.key && right.ambient < flat.ambient, 'a strong slope means more key, less ambient');
+    assert.ok(Math.abs(Math.hypot(...right.keyFrom) - 1) < 1e-6);
+    const darkSkin = estimateLighting([sample({ bg: 120, skin: 90, gx: 0.8, gy: 0 })]);
+    assert.ok(Math.abs(darkSkin.key - right.key) < 0.02 && Math.abs(darkSkin.keyFrom[0] - right.keyFrom[0]) < 0.05, 'skin tone does not change the lights');
+    const dim = estimateLighting([sample({ bg: 50, skin: 180, gx: 0.8, gy: 0 })]);
+    assert.ok(dim.key < right.key && dim.ambient < right.ambient, 'a darker shot gets dimmer lights');
+    assert.deepEqual(estimateLighting([]), STUDIO_LIGHTING);
   });
 });
 

@@ -1,6 +1,7 @@
 /** `noggin render TRACK --head NAME|FILE [-o LAYER.mov] [--png-dir DIR]` */
 import type { Command } from 'commander';
 import type { Antialias } from '../../core/page-contract.js';
+import type { LightingMode } from '../../render/footage-lighting.js';
 import { renderTrack, type AlignMode } from '../../render/index.js';
 import type { LayerCodec } from '../../system/ffmpeg-encode.js';
 import { userPath } from '../../system/paths.js';
@@ -25,6 +26,7 @@ export function registerRender(program: Command): void {
     .addOption(option(OPTIONS.align))
     .addOption(option(OPTIONS.materials))
     .addOption(option(OPTIONS.antialias))
+    .addOption(option(OPTIONS.lighting))
     .addOption(option(OPTIONS.json))
     .action(async (track: string | undefined, o: Record<string, unknown>) => {
       if (!o.head) throw new NogginError('render', 'no head given', 'add --head NAME (see `noggin heads`) or --head FILE.glb', 2);
@@ -44,6 +46,7 @@ export function registerRender(program: Command): void {
           align: o.align as AlignMode,
           materials: o.materials as 'fast' | 'pbr',
           antialias: o.antialias as Antialias,
+          lighting: o.lighting as LightingMode,
           onProgress: (p) => progress.update(p.frames, p.total, { fps: p.fps, drawn: p.drawn }),
         });
         progress.finish({ output: s.output ?? '-', pngDir: s.pngDir ?? '-', frames: s.frames, drawn: s.drawn, fps: Math.round(s.renderFps * 10) / 10, seconds: Math.round(s.elapsedMs / 100) / 10 });

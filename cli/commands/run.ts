@@ -1,6 +1,7 @@
 /** `noggin run VIDEO --head NAME|FILE -o OUT.mp4`: the main job, all stages pipelined. */
 import type { Command } from 'commander';
 import type { Antialias } from '../../core/page-contract.js';
+import type { LightingMode } from '../../render/footage-lighting.js';
 import { basename } from 'node:path';
 import type { SmoothingMode } from '../../capture/smoothing/index.js';
 import { runJob } from '../../composite/index.js';
@@ -36,6 +37,7 @@ export function registerRun(program: Command): void {
     .addOption(option(OPTIONS.profile))
     .addOption(option(OPTIONS.align))
     .addOption(option(OPTIONS.antialias))
+    .addOption(option(OPTIONS.lighting))
     .addOption(option(OPTIONS.json))
     .action(async (video: string | undefined, o: Record<string, unknown>) => {
       const input = userPath(video ?? SAMPLE_CLIP);
@@ -63,6 +65,7 @@ export function registerRun(program: Command): void {
           profile: o.profile ? userPath(o.profile as string) : undefined,
           align: o.align as AlignMode,
           antialias: o.antialias as Antialias,
+          lighting: o.lighting as LightingMode,
           onProgress: (p) => bar(p.stage).update(p.frames, p.total),
         });
         for (const b of Object.values(bars)) b.stop();

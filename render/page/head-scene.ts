@@ -21,7 +21,7 @@ import type { BaseTexture } from '@babylonjs/core/Materials/Textures/baseTexture
 import { PBRMaterial } from '@babylonjs/core/Materials/PBR/pbrMaterial.js';
 import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial.js';
 import type { Material } from '@babylonjs/core/Materials/material.js';
-import type { RenderHeadInfo, RenderHeadSpec } from '../../core/page-contract.js';
+import type { RenderHeadInfo, RenderHeadSpec, SceneLighting } from '../../core/page-contract.js';
 import { cropProjection, headCrop, perspective, type Box3, type PixelRect, type Vec3 } from '../camera-math.js';
 import { getHeadLoader, headLoaderFor, installHeadLoaders, type HeadExpressions, type LoadedHead } from '../loaders/index.js';
 import { buildRetarget, type Retarget } from '../retarget/index.js';
@@ -47,6 +47,8 @@ export interface HeadSceneOptions {
    * much faster on software WebGL) or 'gpu' (Babylon's vertex shader morphing).
    */
   readonly morphsOn?: 'cpu' | 'gpu';
+  /** Lights (camera space) matched to the footage; default: studio lighting. */
+  readonly lighting?: SceneLighting | null;
 }
 
 /** An error whose message starts with its kind (`webgl:`, `load:`, `limits:`). */
@@ -133,14 +135,18 @@ export class HeadScene {
     this.camera.minZ = 1;
     this.camera.maxZ = 10000;
     this.camera.inputs.clear();
-    const hemi = new HemisphericLight('noggin-sky', new Vector3(0, 1, 0.3), this.scene);
     // Blinn-Phong (fast materials) lights in gamma space: dimmer lights give the same look.
     const fast = opts.fastMaterials;
     const L = fast ? FAST_LIGHTS : PBR_LIGHTS;
-    hemi.intensity = L[0];
-    hemi.groundColor = new Color3(L[2], L[2] * 0.95, L[2] * 0.92);
-    const key = new DirectionalLight('noggin-key', new Vector3(-0.35, -0.45, -1), this.scene);
-    key.intensity = L[1];
+    const lit = opts.lighting ?? { keyFrom: [0.35, 0.45, 1], key: 1, ambient: 1, color: [1, 1, 1] };
+    const tint = lit.color.map((c) => (fast ? c ** (1 / 2.2) : c));
+    const hemi = new HemisphericLight('noggin-sky', new Vector3(0, 1, 0.3), this.scene);
+    hemi.intensity = L[0] * lit.ambient;
+    hemi.diffuse = new Color3(tint[0], tint[1], tint[2]);
+    hemi.groundColor = new Color3(L[2] * tint[0], L[2] * 0.95 * tint[1], L[2] * 0.92 * tint[2]);
+    const key = new DirectionalLight('noggin-key', new Vector3(-lit.keyFrom[0], -lit.keyFrom[1], -lit.keyFrom[2]), this.scene);
+    key.intensity = L[1] * lit.key;
+    key.diffuse = new Color3(tint[0], tint[1], tint[2]);
     this.pose = new TransformNode('noggin-pose', this.scene);
     this.pose.rotationQuaternion = Quaternion.Identity();
     this.anchor = new TransformNode('noggin-anchor', this.scene);

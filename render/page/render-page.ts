@@ -135,6 +135,7 @@ window.noggin_render_init = async (cfg: RenderPageConfig): Promise<RenderPageInf
     maxActiveMorphs: cfg.maxActiveMorphs,
     morphNormals: cfg.morphNormals,
     morphsOn: cfg.morphsOn,
+    lighting: cfg.lighting,
     fastMaterials: cfg.fastMaterials,
   });
   const info = await head.loadHead(cfg.head);
