@@ -175,6 +175,35 @@ test('composite: missing output folder, bad layer, mismatched track -> one-line 
   assert.deepEqual((await readdir(dir)).filter((f) => /^[cd]\.mp4|\.tmp$/.test(f)), []);
 });
 
+test('composite: a read-only output folder and a disk that fills up mid-write -> one-line errors, no OUT, no temporary file', { skip: !SHARED, timeout: 90000 }, async (t) => {
+  assert.ok(layer, 'needs the layer above');
+  const track = run!.trackCache!.path;
+  const ro = join(dir, 'ro');
+  await mkdir(ro);
+  // A read-only bind mount refuses writes even to root (chmod alone does not).
+  const bind = spawnSync('mount', ['--bind', '-o', 'ro', ro, ro]);
+  if (bind.status !== 0) return t.skip('mount needs root');
+  {
+    try {
+      await assert.rejects(compositeVideo({ video: clip, layer, track, output: join(ro, 'x.mp4') }), (e: unknown) => e instanceof NogginError && /not writable/.test(e.oneLine()));
+    } finally {
+      spawnSync('umount', [ro]);
+    }
+  }
+  const full = join(dir, 'full');
+  await mkdir(full);
+  assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', full]).status, 0, 'a small tmpfs for the full disk');
+  try {
+    await assert.rejects(
+      compositeVideo({ video: clip, layer, track, output: join(full, 'x.mp4'), crf: 0, preset: 'ultrafast' }),
+      (e: unknown) => e instanceof NogginError && /disk is full/.test(e.oneLine()) && /free disk space/.test(e.oneLine()),
+    );
+    assert.deepEqual(await readdir(full), [], 'no OUT, no temporary file');
+  } finally {
+    spawnSync('umount', [full]);
+  }
+});
+
 test('run: a head file that is not a model fails at once with a one-line error, no OUT', { skip: !SHARED, timeout: 60000 }, async () => {
   const bad = join(dir, 'broken.glb');
   await writeFile(bad, Buffer.from('glTF garbage that is not a model'));
