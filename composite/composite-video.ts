@@ -105,11 +105,13 @@ export async function compositeVideo(o: CompositeOptions): Promise<CompositeSumm
     for await (const f of t.frames) if (picks.has(f.frame)) faces.set(f.frame, f.face);
   }
   const out = await openOutput({ crf: o.crf, preset: o.preset, codec: o.codec, sheet: o.sheet, source: o.video, output: o.output, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount, rotationDeg: info.rotationDeg });
+  let track: AsyncIterator<TrackFrame> | null = null;
+  let layer: AsyncIterator<{ data: Uint8Array }> | null = null;
   try {
     const plate = await buildPlate(info, faces, samples);
     log.debug({ inpainted: plate.inpaintedFraction }, 'composite: background plate');
-    const track = (await loadTrack(o.track, info)).frames[Symbol.asyncIterator]();
-    const layer = decodeFrames(layerInfo)[Symbol.asyncIterator]();
+    track = (await loadTrack(o.track, info)).frames[Symbol.asyncIterator]();
+    layer = decodeFrames(layerInfo)[Symbol.asyncIterator]();
     const tc = performance.now();
     let frames = 0;
     let faceFrames = 0;
@@ -132,8 +134,6 @@ export async function compositeVideo(o: CompositeOptions): Promise<CompositeSumm
       frames++;
       o.onProgress?.({ frames, total: info.frameCount, fps: (frames * 1000) / Math.max(1, performance.now() - tc) });
     }
-    await layer.return?.(undefined);
-    await track.return?.(undefined);
     const composeFps = (frames * 1000) / Math.max(1, performance.now() - tc);
     const sheets = await out.commit();
     return {
@@ -151,5 +151,9 @@ export async function compositeVideo(o: CompositeOptions): Promise<CompositeSumm
   } catch (e) {
     await out.abort();
     throw e;
+  } finally {
+    // Ends the layer's decoder (and the track reader) also when the output failed mid-way.
+    await layer?.return?.(undefined);
+    await track?.return?.(undefined);
   }
 }
