@@ -8,6 +8,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { NogginError } from '../core/errors.js';
 import { GLTF_PLUGIN_EXTENSIONS } from './loaders/extensions.js';
+import { isKtx2, readKtx2Header } from './loaders/ktx2-header.js';
 
 /** Limits on a head file. */
 export interface HeadLimits {
@@ -68,8 +69,17 @@ function mb(n: number): string {
   return `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 }
 
-/** Width and height from a PNG or JPEG header, or null when not recognised. */
+/** Width and height from a PNG, JPEG, WebP or KTX2 header, or null when not recognised. */
 export function imageSize(b: Uint8Array): { width: number; height: number } | null {
+  if (isKtx2(b)) {
+    // A broken KTX2 header is reported by the page's KHR_texture_basisu plugin, in one line.
+    try {
+      const h = readKtx2Header(b);
+      return h && { width: h.width, height: h.height };
+    } catch {
+      return null;
+    }
+  }
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   if (b.length >= 24 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
     return { width: v.getUint32(16), height: v.getUint32(20) };

@@ -2,7 +2,7 @@
  * Bundles the browser pages (capture landmarker page, render page, ...) with esbuild into
  * dist/pages/<name>.js plus a minimal <name>.html each. Run by `npm run build`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -12,6 +12,13 @@ import { PAGES_DIR, PROJECT_ROOT } from '../system/paths.js';
 export const PAGE_ENTRIES: Readonly<Record<string, string>> = {
   capture: 'capture/page/landmarker-page.ts',
   render: 'render/page/render-page.ts',
+  studio: 'studio/page/studio-page.ts',
+};
+
+/** Files copied beside the bundles: URL path under /pages -> source (the Basis transcoder of render/loaders/ktx2.ts). */
+export const PAGE_ASSETS: Readonly<Record<string, string>> = {
+  'basis/basis_transcoder.js': 'node_modules/three/examples/jsm/libs/basis/basis_transcoder.js',
+  'basis/basis_transcoder.wasm': 'node_modules/three/examples/jsm/libs/basis/basis_transcoder.wasm',
 };
 
 async function main(): Promise<void> {
@@ -36,6 +43,10 @@ async function main(): Promise<void> {
         `<style>html,body{margin:0;background:transparent}</style></head>` +
         `<body><script type="module" src="/pages/${name}.js"></script></body></html>\n`,
     );
+  }
+  for (const [to, from] of Object.entries(PAGE_ASSETS)) {
+    await mkdir(join(PAGES_DIR, to, '..'), { recursive: true });
+    await copyFile(join(PROJECT_ROOT, from), join(PAGES_DIR, to));
   }
 }
 

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Document, NodeIO, type Material, type Mesh } from '@gltf-transform/core';
-import { ALL_EXTENSIONS, KHRMaterialsUnlit, KHRTextureTransform } from '@gltf-transform/extensions';
+import { ALL_EXTENSIONS, KHRMaterialsUnlit, KHRTextureBasisu, KHRTextureTransform } from '@gltf-transform/extensions';
 import { meshopt, quantize } from '@gltf-transform/functions';
 import { MeshoptEncoder } from 'meshoptimizer';
 import { BLENDSHAPE_COUNT, BLENDSHAPE_INDEX, type MediaPipeBlendshape } from '../core/blendshapes.js';
@@ -54,6 +54,11 @@ export interface TestHeadOptions {
   readonly meshopt?: boolean;
   /** A small base-colour texture with KHR_texture_transform on the skull. */
   readonly texture?: boolean;
+  /**
+   * The skull unlit and untinted, its base colour a two-tone image (TWO_TONE: top half,
+   * bottom half) stored as KTX2 (KHR_texture_basisu, required; ETC1S or UASTC) or as PNG.
+   */
+  readonly twoToneTexture?: 'ktx2-etc1s' | 'ktx2-uastc' | 'png';
   /** Skin the skull to a one-joint skeleton. */
   readonly skin?: boolean;
   /** File name (default test-head.glb). */
@@ -89,10 +94,45 @@ function ellipsoid(center: CanonicalPoint, radii: CanonicalPoint, seg = 12, ring
 
 /** A 16x16 RGBA PNG of one colour (for texture tests). */
 async function solidPng(rgb: [number, number, number]): Promise<Uint8Array> {
+  return rgbaPng(16, 16, twoTone(16, rgb, rgb));
+}
+
+/** The colours (sRGB, 0-255) of the two-tone test texture: its top and bottom halves. */
+export const TWO_TONE: { top: [number, number, number]; bottom: [number, number, number] } = { top: [200, 120, 60], bottom: [60, 140, 200] };
+
+/** A size x size RGBA image, top half `top`, bottom half `bottom`, opaque; rows from the top. */
+export function twoTone(size: number, top: [number, number, number], bottom: [number, number, number]): Uint8Array {
+  const px = new Uint8Array(size * size * 4);
+  for (let i = 0; i < size * size; i++) px.set([...(i < (size * size) / 2 ? top : bottom), 255], i * 4);
+  return px;
+}
+
+let ktx2Encoder: Promise<import('ktx2-encoder').NodeBasisEncoder> | null = null;
+
+/** RGBA pixels (rows from the top) as a Basis KTX2 file, sRGB, one mip level. */
+export async function encodeKtx2(width: number, height: number, rgba: Uint8Array, encoding: 'etc1s' | 'uastc'): Promise<Uint8Array> {
+  ktx2Encoder ??= (async () => {
+    const { NodeBasisEncoder } = await import('ktx2-encoder');
+    const enc = new NodeBasisEncoder();
+    // The encoder's WebAssembly prints its progress through the console.log it finds when it starts.
+    const log = console.log;
+    console.log = () => {};
+    try {
+      await enc.init();
+    } finally {
+      console.log = log;
+    }
+    return enc;
+  })();
+  const enc = await ktx2Encoder;
+  return enc.encode(new Uint8Array(0), { isUASTC: encoding === 'uastc', generateMipmap: false, isKTX2File: true, imageDecoder: async () => ({ data: rgba, width, height }) });
+}
+
+/** RGBA pixels (rows from the top) as a PNG. */
+async function rgbaPng(w: number, h: number, rgba: Uint8Array): Promise<Uint8Array> {
   const { deflateSync, crc32 } = await import('node:zlib');
-  const w = 16;
-  const raw = Buffer.alloc((w * 4 + 1) * w);
-  for (let y = 0; y < w; y++) for (let x = 0; x < w; x++) raw.set([...rgb, 255], y * (w * 4 + 1) + 1 + x * 4);
+  const raw = Buffer.alloc((w * 4 + 1) * h);
+  for (let y = 0; y < h; y++) raw.set(rgba.subarray(y * w * 4, (y + 1) * w * 4), y * (w * 4 + 1) + 1);
   const chunk = (type: string, data: Buffer) => {
     const len = Buffer.alloc(4);
     len.writeUInt32BE(data.length);
@@ -103,7 +143,7 @@ async function solidPng(rgb: [number, number, number]): Promise<Uint8Array> {
   };
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(w, 4);
+  ihdr.writeUInt32BE(h, 4);
   ihdr[8] = 8;
   ihdr[9] = 6;
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
@@ -162,6 +202,19 @@ export async function buildTestHead(dir: string, opts: TestHeadOptions = {}): Pr
       skullMat.setBaseColorTexture(tex);
       const tt = doc.createExtension(KHRTextureTransform);
       skullMat.getBaseColorTextureInfo()!.setExtension('KHR_texture_transform', tt.createTransform().setScale([2, 2]));
+      const uv: number[] = [];
+      for (let i = 0; i < g.pos.length / 3; i++) uv.push((i % 13) / 12, Math.floor(i / 13) / 8);
+      mesh.listPrimitives()[0].setAttribute('TEXCOORD_0', doc.createAccessor().setType('VEC2').setArray(new Float32Array(uv)).setBuffer(buffer));
+    }
+    if (opts.twoToneTexture) {
+      const size = 32;
+      const px = twoTone(size, TWO_TONE.top, TWO_TONE.bottom);
+      const png = opts.twoToneTexture === 'png';
+      const image = png ? await rgbaPng(size, size, px) : await encodeKtx2(size, size, px, opts.twoToneTexture === 'ktx2-uastc' ? 'uastc' : 'etc1s');
+      if (!png) doc.createExtension(KHRTextureBasisu).setRequired(true);
+      const tex = doc.createTexture('twoTone').setImage(image).setMimeType(png ? 'image/png' : 'image/ktx2');
+      skullMat.setBaseColorFactor([1, 1, 1, 1]).setBaseColorTexture(tex).setExtension('KHR_materials_unlit', unlit.createUnlit());
+      // Equirectangular: v = 0 at the top of the skull, as glTF's image rows run from the top.
       const uv: number[] = [];
       for (let i = 0; i < g.pos.length / 3; i++) uv.push((i % 13) / 12, Math.floor(i / 13) / 8);
       mesh.listPrimitives()[0].setAttribute('TEXCOORD_0', doc.createAccessor().setType('VEC2').setArray(new Float32Array(uv)).setBuffer(buffer));

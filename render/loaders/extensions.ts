@@ -17,5 +17,6 @@ export const GLTF_PLUGIN_EXTENSIONS = {
     'KHR_node_visibility',
   ],
   meshopt: ['EXT_meshopt_compression'],
+  ktx2: ['KHR_texture_basisu'],
   vrm: ['VRMC_vrm', 'VRM', 'VRMC_materials_mtoon', 'VRMC_springBone', 'VRMC_node_constraint', 'VRMC_materials_hdr_emissiveMultiplier'],
 } as const satisfies Record<string, readonly string[]>;

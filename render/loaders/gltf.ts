@@ -41,6 +41,7 @@ export async function loadGltfContainer(ctx: LoaderContext, pluginExtension: '.g
         },
         // Heads never need the loader's own animation playback or lights.
         animationStartMode: 0,
+        useSRGBBuffers: !ctx.gammaMaterials,
         compileMaterials: false,
         loadAllMaterials: false,
       },

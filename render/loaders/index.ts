@@ -4,6 +4,7 @@
  */
 import { gltfPlugin } from './gltf.js';
 import { meshoptPlugin } from './meshopt.js';
+import { ktx2Plugin } from './ktx2.js';
 import { vrmPlugin } from './vrm.js';
 import type { HeadLoaderPlugin } from './types.js';
 
@@ -44,4 +45,5 @@ export function installHeadLoaders(): void {
 
 registerHeadLoader(gltfPlugin);
 registerHeadLoader(meshoptPlugin);
+registerHeadLoader(ktx2Plugin);
 registerHeadLoader(vrmPlugin);

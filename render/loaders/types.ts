@@ -60,6 +60,11 @@ export interface LoaderContext {
   readonly spec: RenderHeadSpec;
   /** Appends a user-facing warning. */
   warn(message: string): void;
+  /**
+   * The scene replaces materials by gamma-space Blinn-Phong ones (fast materials): colour
+   * textures must then stay as stored, not be decoded from sRGB on sampling.
+   */
+  readonly gammaMaterials?: boolean;
 }
 
 /** A head loader plugin. */

@@ -27,6 +27,7 @@ import { getHeadLoader, headLoaderFor, installHeadLoaders, type HeadExpressions,
 import { buildRetarget, type Retarget } from '../retarget/index.js';
 import { driveExpressions } from '../retarget/expressions.js';
 import { CpuMorph } from './cpu-morph.js';
+import { Ktx2Configuration } from '../loaders/ktx2.js';
 
 /** Options of a head scene. */
 export interface HeadSceneOptions {
@@ -168,7 +169,8 @@ export class HeadScene {
     const warnings: string[] = [];
     let loaded: LoadedHead;
     try {
-      loaded = await plugin.load({ scene: this.scene, spec, warn: (m) => warnings.push(m) });
+      Ktx2Configuration.maxTextureSide = spec.maxTextureSide;
+      loaded = await plugin.load({ scene: this.scene, spec, warn: (m) => warnings.push(m), gammaMaterials: this.opts.fastMaterials });
     } catch (e) {
       const msg = (e as Error).message ?? String(e);
       throw new SceneError('load', msg.replace(/^Unable to load from \S+: /, '').split('\n')[0].slice(0, 300));
