@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../system/paths.js';
 
 const only = process.argv.slice(2);
-for (const name of ['capture', 'bridge', 'render', 'run']) {
+for (const name of ['capture', 'bridge', 'render', 'run', 'live']) {
   if (only.length && !only.includes(name)) continue;
   const file = join(PROJECT_ROOT, 'dist', 'bench', `${name}.js`);
   if (!existsSync(file)) continue;

@@ -167,7 +167,7 @@ export async function createHttpApp(ctx: HttpContext): Promise<{ app: Express; a
       return sendError(res, 403, `Origin ${req.headers.origin ?? ''} may not call this API`, 'call it from the bridge\'s own pages or add --allow-origin');
     }
     const len = Number(req.headers['content-length'] ?? 0);
-    if (len > options.maxBodyBytes) return sendError(res, 413, `request body of ${len} bytes exceeds ${options.maxBodyBytes}`, 'send a smaller body');
+    if (len > options.maxBodyBytes && !options.streamedBodyPrefixes.some((p) => req.path.startsWith(p))) return sendError(res, 413, `request body of ${len} bytes exceeds ${options.maxBodyBytes}`, 'send a smaller body');
     next();
   });
 

@@ -62,6 +62,11 @@ export interface BridgeOptions {
   readonly idleSessionTtlMs?: number;
   /** Static folders by URL prefix (pages, bundled code, WASM, heads, model). Not a CLI flag. */
   readonly staticRoots?: StaticRoots;
+  /**
+   * URL path prefixes whose routes stream and limit their own request bodies (uploads), so
+   * `maxBodyBytes` does not apply to them. Not a CLI flag. Default none.
+   */
+  readonly streamedBodyPrefixes?: readonly string[];
   /** Content-Security-Policy header; false sends none. Not a CLI flag. Default DEFAULT_CSP. */
   readonly contentSecurityPolicy?: string | false;
   /** Register `close()` with system/cleanup so SIGINT/SIGTERM finish recordings. Default true. */
@@ -69,7 +74,7 @@ export interface BridgeOptions {
 }
 
 /** Keys of the options that have a command-line flag. */
-export type CliOptionKey = Exclude<keyof BridgeOptions, 'staticRoots' | 'contentSecurityPolicy' | 'installCleanup'>;
+export type CliOptionKey = Exclude<keyof BridgeOptions, 'staticRoots' | 'streamedBodyPrefixes' | 'contentSecurityPolicy' | 'installCleanup'>;
 
 /** Description of one option. */
 export interface OptionSpec<T> {
@@ -144,6 +149,7 @@ export const BRIDGE_OPTIONS: { readonly [K in CliOptionKey]: OptionSpec<Defaults
 /** Options with every default filled in. */
 export type ResolvedBridgeOptions = Defaults & {
   readonly staticRoots: StaticRoots;
+  readonly streamedBodyPrefixes: readonly string[];
   readonly contentSecurityPolicy: string | false | undefined;
   readonly installCleanup: boolean;
 };
@@ -201,6 +207,7 @@ export function resolveBridgeOptions(opts: BridgeOptions = {}): ResolvedBridgeOp
   const r = {
     ...(d as Defaults),
     staticRoots: opts.staticRoots ?? {},
+    streamedBodyPrefixes: opts.streamedBodyPrefixes ?? [],
     contentSecurityPolicy: opts.contentSecurityPolicy,
     installCleanup: opts.installCleanup ?? true,
   } satisfies ResolvedBridgeOptions;

@@ -7,6 +7,8 @@ import { installSignalHandlers, isShuttingDown, runCleanups } from '../system/cl
 import { registerCapture } from './commands/capture.js';
 import { registerHeads } from './commands/heads.js';
 import { registerServe } from './commands/serve.js';
+import { registerStudio } from './commands/studio.js';
+import { registerLive } from './commands/live.js';
 import { registerRender } from './commands/render.js';
 import { registerComposite } from './commands/composite.js';
 import { registerRun } from './commands/run.js';
@@ -25,6 +27,8 @@ registerRender(program);
 registerComposite(program);
 registerHeads(program);
 registerServe(program);
+registerStudio(program);
+registerLive(program);
 registerSetup(program);
 
 // Exit 13 means a promise was left pending with nothing else to do: never exit silently.

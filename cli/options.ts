@@ -97,6 +97,9 @@ export const OPTIONS = {
   setupModel: { flags: '--model <file>', doc: 'install the model from this local file instead of downloading it' },
   setupCheck: { flags: '--check', doc: 'only check what is installed; change nothing' },
   allowOtherModel: { flags: '--allow-other-model', doc: 'accept a model whose sha256 differs from the official one' },
+  noOpen: { flags: '--no-open', doc: 'do not open a browser; only print the address of the page' },
+  jobsDir: { flags: '--jobs-dir <dir>', doc: 'studio: folder for uploaded videos and export jobs (default $XDG_CACHE_HOME/noggin/jobs or ~/.cache/noggin/jobs)' },
+  maxUploadMb: { flags: '--max-upload-mb <n>', doc: 'studio: largest video upload accepted, in MiB', default: 2048, parse: intIn(1, 1048576) },
 } as const satisfies Record<string, OptionSpec>;
 
 /** Builds a commander Option from a spec. */

@@ -233,5 +233,99 @@ export interface RenderPageContract {
   noggin_render_close(): Promise<void>;
 }
 
+/** What the studio page's Live tab reports (`noggin_studio_live_stats`). */
+export interface StudioLiveStats {
+  /** idle: not started; starting: camera or model loading; running; error: see `message`. */
+  readonly state: 'idle' | 'starting' | 'running' | 'error';
+  /** The plain-language message the page shows (a problem or a warning), or null. */
+  readonly message: string | null;
+  /** full: landmarker + mascot + compositing; no-mascot: the same without the mascot; landmarker: the landmarker alone (nothing drawn). */
+  readonly mode: StudioLiveMode;
+  /** Landmarker delegate in use, null before it is loaded. */
+  readonly delegate: 'GPU' | 'CPU' | null;
+  /** WebGL renderer string of the compositor (a GPU, SwiftShader...). */
+  readonly renderer: string;
+  /** Camera frame size in px (0 before the camera runs). */
+  readonly width: number;
+  readonly height: number;
+  /** Name of the mascot shown, null for none. */
+  readonly head: string | null;
+  /** True while a mascot loads. */
+  readonly headLoading: boolean;
+  readonly mirror: boolean;
+  /** True once a neutral face was recorded (calibrate). */
+  readonly calibrated: boolean;
+  readonly recording: boolean;
+  /** Bridge session being published to, or null. */
+  readonly publishing: string | null;
+  /** Since the last reset: camera frames processed, and those with a face. */
+  readonly frames: number;
+  readonly faceFrames: number;
+  /** Since the last reset: frames processed per second of wall time. */
+  readonly fps: number;
+  /** Since the last reset, mean ms per processed frame: landmarker, mascot render, compositing, all the frame's work. */
+  readonly detectMs: number;
+  readonly renderMs: number;
+  readonly compositeMs: number;
+  readonly frameMs: number;
+  /** Since the last reset, mean and 95th percentile ms from the camera frame's capture to the composited canvas. */
+  readonly latencyMs: number;
+  readonly latencyP95Ms: number;
+  /**
+   * Since the last reset, with profile on: mean ms per frame of each compositing stage,
+   * waiting for the GPU after each (`before`: GPU work queued ahead of compositing, such as
+   * the mascot's rasterisation). Empty otherwise.
+   */
+  readonly stagesMs: Readonly<Record<string, number>>;
+}
+
+/** Processing modes of the Live tab (the bench compares them). */
+export type StudioLiveMode = 'full' | 'no-mascot' | 'landmarker';
+
+/** One composited frame compared with its camera frame (`noggin_studio_live_probe`). */
+export interface StudioLiveProbe {
+  /** Frame size in px. */
+  readonly width: number;
+  readonly height: number;
+  /** Mascot shown in that frame. */
+  readonly head: string | null;
+  /** Pixels inside the face oval (display px) and those whose colour differs from the camera frame (largest channel difference > 8 of 255). */
+  readonly ovalPixels: number;
+  readonly differing: number;
+  /** differing / ovalPixels. */
+  readonly coverage: number;
+  /** Mean RGB (0-255) of the composite inside the face oval. */
+  readonly meanOutputRgb: readonly [number, number, number];
+}
+
+/** The last recording of the Live tab, for tests (`noggin_studio_live_lastRecording`). */
+export interface StudioLiveRecording {
+  /** The file, base64. */
+  readonly base64: string;
+  readonly mimeType: string;
+  readonly fileName: string;
+  /** Wall-clock ms from start to stop. */
+  readonly durationMs: number;
+  /** True when microphone audio was recorded. */
+  readonly withAudio: boolean;
+}
+
+/** Functions the studio page's Live tab (studio/page) exposes. */
+export interface StudioLivePageContract {
+  noggin_studio_live_stats(): Promise<StudioLiveStats>;
+  /** Starts the since-reset figures of `noggin_studio_live_stats` afresh. */
+  noggin_studio_live_resetStats(): Promise<void>;
+  /**
+   * The processing mode (for the bench); `syncGpu` waits for the GPU at the end of each
+   * frame so times include its work; `profile` also waits after each compositing stage and
+   * times it (`stagesMs`).
+   */
+  noggin_studio_live_setMode(mode: StudioLiveMode, syncGpu: boolean, profile: boolean): Promise<void>;
+  /** Compares the next composited frame with a face against its camera frame; rejects after `timeoutMs`. */
+  noggin_studio_live_probe(timeoutMs: number): Promise<StudioLiveProbe>;
+  /** The last finished recording, or null. */
+  noggin_studio_live_lastRecording(): Promise<StudioLiveRecording | null>;
+}
+
 /** Every page function, by page. */
-export interface PageContract extends LandmarkerPageContract, RenderPageContract {}
+export interface PageContract extends LandmarkerPageContract, RenderPageContract, StudioLivePageContract {}

@@ -4,11 +4,11 @@
  * the `noggin_landmarker_*` part of the page contract.
  */
 import { FaceLandmarker, FilesetResolver, type FaceLandmarkerResult } from '@mediapipe/tasks-vision';
-import { BLENDSHAPE_COUNT, MEDIAPIPE_BLENDSHAPES } from '../../core/blendshapes.js';
-import { LANDMARK_COUNT } from '../../core/landmarks.js';
+import { MEDIAPIPE_BLENDSHAPES } from '../../core/blendshapes.js';
 import type { LandmarkerPageConfig, LandmarkerPageContract, LandmarkerPageInfo } from '../../core/page-contract.js';
 import { encodeMessage, type VideoFrameData } from '../../core/protocol.js';
 import { connectPageChannel } from '../../core/page-socket.js';
+import { faceFromResult } from './face-result.js';
 import type { FaceData, TrackFrame } from '../../core/track.js';
 
 declare global {
@@ -21,31 +21,11 @@ let config: LandmarkerPageConfig | null = null;
 let lastTs = -Infinity;
 let chain: Promise<void> = Promise.resolve();
 const kept: (ImageData | ImageBitmap)[] = [];
-const NAME_INDEX = new Map<string, number>((MEDIAPIPE_BLENDSHAPES as readonly string[]).map((n, i) => [n, i]));
 /** Category names the model gave that noggin does not know (reported once). */
 const unknownNames = new Set<string>();
 
 function toFace(r: FaceLandmarkerResult): FaceData | null {
-  const lm = r.faceLandmarks?.[0];
-  if (!lm || lm.length < LANDMARK_COUNT) return null;
-  const landmarks = new Float32Array(LANDMARK_COUNT * 3);
-  for (let i = 0; i < LANDMARK_COUNT; i++) {
-    landmarks[i * 3] = lm[i].x;
-    landmarks[i * 3 + 1] = lm[i].y;
-    landmarks[i * 3 + 2] = lm[i].z;
-  }
-  const blendshapes = new Float32Array(BLENDSHAPE_COUNT);
-  const cats = r.faceBlendshapes?.[0]?.categories ?? [];
-  for (const c of cats) {
-    const at = NAME_INDEX.get(c.categoryName);
-    if (at !== undefined) blendshapes[at] = c.score;
-    else unknownNames.add(c.categoryName);
-  }
-  const m = r.facialTransformationMatrixes?.[0]?.data;
-  const matrix = new Float32Array(16);
-  if (m && m.length === 16) matrix.set(m);
-  else matrix.set([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, -50, 1]);
-  return { landmarks, blendshapes, matrix };
+  return faceFromResult(r, (name) => unknownNames.add(name));
 }
 
 function detect(image: ImageData | ImageBitmap, timeMs: number): FaceLandmarkerResult {
