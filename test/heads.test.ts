@@ -1,7 +1,8 @@
 /**
- * Shipped mascot heads: files exist and are small, pass the Khronos glTF validator with no
- * errors, carry all 51 ARKit morph targets by exact name on every morphing primitive, have
- * valid profiles, sit on the canonical face and are listed by the catalog.
+ * Shipped mascot heads: files exist and are small (under 1.5 MB, at most 12,000 vertices
+ * with VRM bodies included), pass the Khronos glTF validator with no errors, carry all 51
+ * ARKit morph targets by exact name on every morphing primitive, have valid profiles, sit
+ * on the canonical face and are listed by the catalog.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { ARKIT_BLENDSHAPES } from '../core/blendshapes.js';
 import { CANONICAL_EYE_CENTER, CANONICAL_MOUTH_CENTER, CANONICAL_FACE } from '../core/canonical-face.js';
 import { HeadProfileSchema, parseHeadProfile, retargetScore, headToCanonical } from '../core/head-profile.js';
-import { findProjectRoot, listHeads, resolveHead } from '../core/head-catalog.js';
+import { findProjectRoot, listHeads, readGlbJson, resolveHead } from '../core/head-catalog.js';
 import { readHeadGeometry } from '../scripts/heads/inspect.js';
 
 interface ValidatorReport {
@@ -83,6 +84,26 @@ for (const head of glbHeads) {
     assert.ok(Math.abs(f.mouthCm[0]) < 0.01);
   });
 }
+
+/** Vertices a renderer transforms: every primitive's POSITION count (as render/head-check.ts counts them). */
+function primitiveVertices(file: string): number {
+  const json = readGlbJson(file) as { meshes?: { primitives: { attributes: { POSITION: number } }[] }[]; accessors: { count: number }[] };
+  let n = 0;
+  for (const m of json.meshes ?? []) for (const p of m.primitives) n += json.accessors[p.attributes.POSITION].count;
+  return n;
+}
+
+test('every shipped head and VRM has at most 12,000 vertices in all its meshes', () => {
+  const over: string[] = [];
+  const counts: string[] = [];
+  for (const h of listHeads(root)) {
+    const n = primitiveVertices(h.file);
+    counts.push(`${h.name} ${n}`);
+    if (n > 12000) over.push(`${h.name}: ${n} vertices`);
+  }
+  assert.ok(counts.length >= 5, counts.join(', '));
+  assert.deepEqual(over, []);
+});
 
 test('catalog resolves names, files and profiles', () => {
   const fox = resolveHead(glbHeads[0].name, root);

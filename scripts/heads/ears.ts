@@ -33,8 +33,8 @@ export function pointedEars(shape: Sdf, e: PointedEarSpec): Part {
       const r = k * (1 - v) ** 1.15 * (1 - 0.15 * Math.exp(-((v - 0.15) ** 2) / 0.02));
       return [Math.max(0, r), h * v];
     };
-    lathe(part, [0, 0, 0], prof(e.baseRadius, e.height), (_u, v) => (e.tip && v > 0.8 ? e.tip : e.outer), 28, 15, { sz: e.flat });
-    lathe(part, [0, 0.3, e.baseRadius * e.flat * 0.45], prof(e.baseRadius * 0.62, e.height * 0.78), e.inner, 20, 10, { sz: e.flat * 0.7 });
+    lathe(part, [0, 0, 0], prof(e.baseRadius, e.height), (_u, v) => (e.tip && v > 0.8 ? e.tip : e.outer), 22, 10, { sz: e.flat });
+    lathe(part, [0, 0.3, e.baseRadius * e.flat * 0.45], prof(e.baseRadius * 0.62, e.height * 0.78), e.inner, 14, 6, { sz: e.flat * 0.7 });
     transformVertices(part, first, (v) => {
       let q = rotX(v, deg(-e.tiltDeg));
       q = rotZ(q, -side * deg(e.rollDeg));
@@ -51,8 +51,8 @@ export function roundEars(shape: Sdf, from: V3, dir: V3, radius: number, flat: n
     const d: V3 = [dir[0] * side, dir[1], dir[2]];
     const base = rayExit(shape, from, d);
     const first = vertexCount(part);
-    ellipsoid(part, [0, 0, 0], [radius, radius, radius * flat], outer, 32, 18);
-    ellipsoid(part, [0, -radius * 0.08, radius * flat * 0.72], [radius * 0.66, radius * 0.62, radius * flat * 0.42], inner, 28, 14);
+    ellipsoid(part, [0, 0, 0], [radius, radius, radius * flat], outer, 22, 12);
+    ellipsoid(part, [0, -radius * 0.08, radius * flat * 0.72], [radius * 0.66, radius * 0.62, radius * flat * 0.42], inner, 16, 8);
     transformVertices(part, first, (v) => add(madd(base, norm(d), -sink), rotZ(v, -side * deg(rollDeg))));
   }
   return part;

@@ -1,11 +1,11 @@
 /**
- * Cartoon eyes: an ellipsoidal eyeball (white), iris, pupil and a catch-light as caps on
- * slightly larger shells (so irises can slide over the white when the eye looks around),
- * an upper lid shell and a lash line along the lid edge. Left/right are the subject's:
- * side +1 is the subject's left eye at +x.
+ * Cartoon eyes: the front cap of an ellipsoidal eyeball (white; its back never shows), iris,
+ * pupil and a catch-light as caps on slightly larger shells (so irises can slide over the
+ * white when the eye looks around), an upper lid shell and a lash line along the lid edge.
+ * Left/right are the subject's: side +1 is the subject's left eye at +x.
  */
 import { type Part, newPart, vertexCount, transformVertices } from './mesh.js';
-import { ellipsoid, ellipsoidCap, sweep } from './primitives.js';
+import { ellipsoidCap, sweep } from './primitives.js';
 import { type V3, add, mul, rotY, rotZ, norm, deg } from './vec.js';
 
 export interface EyeMaterials {
@@ -56,6 +56,15 @@ export interface EyeParts {
   rigs: { left: EyeRig; right: EyeRig };
 }
 
+/** Half-angle of the eyeball's white cap around its front, degrees. */
+const WHITE_CAP_DEG = 125;
+/**
+ * Radius of the iris shell over the white's (1). A look of angle a at half weight puts a
+ * point 1 - a^2/8 of the way out (0.97 at 28 degrees; two looks at half weight add up), so
+ * 1.06 keeps the iris above the white.
+ */
+export const IRIS_LIFT = 1.06;
+
 export function buildEyes(spec: EyeSpec): EyeParts {
   const eye = newPart('eyes', 'eye');
   const lid = newPart('lids', 'lid');
@@ -71,18 +80,21 @@ export function buildEyes(spec: EyeSpec): EyeParts {
     const tags = (layer: number) => () => ({ side, layer });
     // Eyeball and its layers, built at the origin then placed.
     let first = vertexCount(eye);
-    ellipsoid(eye, O, r, spec.materials.white, 26, 14, tags(0));
-    ellipsoidCap(eye, O, mul(r, [1.02, 1.02, 1.02]), [0, 0, 1], deg(spec.irisDeg), spec.materials.iris, 32, 5, tags(1));
-    ellipsoidCap(eye, O, mul(r, [1.035, 1.035, 1.035]), [0, 0, 1], deg(spec.pupilDeg), spec.materials.pupil, 24, 3, tags(2));
+    // Only the front of the eyeball can ever show: its back is deep inside the head.
+    ellipsoidCap(eye, O, r, [0, 0, 1], deg(WHITE_CAP_DEG), spec.materials.white, 28, 9, tags(0));
+    // Iris, pupil and catch-light float a little above the white: the eyeLook morphs move
+    // them along chords of the eyeball, which dip below its surface at half weight.
+    ellipsoidCap(eye, O, mul(r, [IRIS_LIFT, IRIS_LIFT, IRIS_LIFT]), [0, 0, 1], deg(spec.irisDeg), spec.materials.iris, 28, 4, tags(1));
+    ellipsoidCap(eye, O, mul(r, [IRIS_LIFT + 0.015, IRIS_LIFT + 0.015, IRIS_LIFT + 0.015]), [0, 0, 1], deg(spec.pupilDeg), spec.materials.pupil, 20, 2, tags(2));
     const hl = norm([0.35, 0.42, 0.84]);
-    ellipsoidCap(eye, O, mul(r, [1.05, 1.05, 1.05]), hl, deg(spec.pupilDeg * 0.45), spec.materials.highlight, 16, 3, tags(3));
+    ellipsoidCap(eye, O, mul(r, [IRIS_LIFT + 0.03, IRIS_LIFT + 0.03, IRIS_LIFT + 0.03]), hl, deg(spec.pupilDeg * 0.45), spec.materials.highlight, 12, 2, tags(3));
     transformVertices(eye, first, toWorld);
     // Upper lid: a cap of a larger shell around the (tilted) up axis.
     const tilt = deg(spec.lidTiltDeg);
     const lidAxis = norm(rotZ([0, 1, 0], -tilt));
     first = vertexCount(lid);
     const lidR = mul(r, [k, k, k]);
-    ellipsoidCap(lid, O, lidR, lidAxis, deg(spec.lidDeg), spec.materials.lid, 32, 8, () => ({ side }));
+    ellipsoidCap(lid, O, lidR, lidAxis, deg(spec.lidDeg), spec.materials.lid, 24, 6, () => ({ side }));
     transformVertices(lid, first, toWorld);
     // The lid edge curve (front part) for the lash line.
     const edgeLocal = (v: number): V3 => {
@@ -105,7 +117,7 @@ export function buildEyes(spec: EyeSpec): EyeParts {
       const path = (v: number): V3 => toWorld(edgeLocal(v));
       const taper = (v: number): number => Math.sin(Math.PI * Math.min(1, Math.max(0, v))) ** 0.5;
       sweep(lash, path, () => [0, 1, 0], (v) => [spec.lash * 0.55 * taper(v), spec.lash * taper(v)],
-        spec.materials.lash, 10, 28, (_u, v) => ({ side, cy: path(v)[1] }));
+        spec.materials.lash, 8, 22, (_u, v) => ({ side, cy: path(v)[1] }));
     }
     const topY = C[1] + r[1] * k;
     const bottomY = C[1] - r[1];

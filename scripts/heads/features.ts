@@ -44,7 +44,7 @@ export function buildBrows(shape: Sdf, b: BrowSpec): Part {
       const ends = Math.min(1, Math.min(v, 1 - v) * 14);
       const e = Math.sqrt(Math.max(0, ends));
       return [b.height * 0.5 * taper(v) * e, b.depth * 0.5 * e];
-    }, b.material, 14, 26, (_u, v) => ({ side, u: v }));
+    }, b.material, 10, 20, (_u, v) => ({ side, u: v }));
   }
   return part;
 }
@@ -55,7 +55,7 @@ export function buildNose(shape: Sdf, x: number, y: number, radii: V3, out: numb
   const h = front(shape, x, y);
   const c = madd(h.p, h.n, out);
   const first = vertexCount(part);
-  ellipsoid(part, [0, 0, 0], radii, material, 28, 16);
+  ellipsoid(part, [0, 0, 0], radii, material, 22, 12);
   transformVertices(part, first, (v) => {
     const r = rotX(v, (tiltDeg * Math.PI) / 180);
     return [r[0] + c[0], r[1] + c[1], r[2] + c[2]];
@@ -95,7 +95,7 @@ export function buildTeeth(t: TeethSpec): { upper: Part; lower: Part } {
       const end = Math.sqrt(Math.max(0, Math.min(1, Math.min(v, 1 - v) * 10)));
       const bump = t.bumps > 0 ? 0.88 + 0.12 * Math.abs(Math.cos(Math.PI * t.bumps * v)) : 1;
       return [t.thickness / 2 * end, (t.height / 2) * end * bump];
-    }, t.material, 12, Math.max(24, t.bumps * 6));
+    }, t.material, 8, Math.max(18, t.bumps * 4));
   }
   return { upper, lower };
 }
@@ -103,7 +103,7 @@ export function buildTeeth(t: TeethSpec): { upper: Part; lower: Part } {
 /** A tongue resting on the floor of the mouth bag. */
 export function buildTongue(center: V3, radii: V3, material: string): Part {
   const part = newPart('tongue', 'tongue');
-  ellipsoid(part, center, radii, material, 28, 14);
+  ellipsoid(part, center, radii, material, 18, 10);
   return part;
 }
 
@@ -139,6 +139,6 @@ export function buildNeck(n: NeckSpec): Part {
     const r = n.radius + n.flare * (1 - f) ** 3;
     return [r, 0.4 + f * (H - 1.9)];
   };
-  lathe(part, [0, n.bottomY, n.z], prof, n.material, 32, 22, { sz: n.depthScale, inside: [0, n.bottomY + H / 2, n.z] });
+  lathe(part, [0, n.bottomY, n.z], prof, n.material, 28, 14, { sz: n.depthScale, inside: [0, n.bottomY + H / 2, n.z] });
   return part;
 }

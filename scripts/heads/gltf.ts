@@ -8,7 +8,7 @@
  */
 import { Document, Logger, NodeIO, type Extension, type Accessor, type Buffer, type Material, type Mesh } from '@gltf-transform/core';
 import { ARKIT_BLENDSHAPES } from '../../core/blendshapes.js';
-import { type Part, vertexCount } from './mesh.js';
+import type { Part } from './mesh.js';
 import type { PartTargets } from './morphs.js';
 import { type MaterialSpec, hexToLinear } from './materials.js';
 import type { V3 } from './vec.js';
@@ -68,51 +68,59 @@ export class GlbBuilder {
     return a;
   }
 
-  /** Adds one part (one primitive per material group) to a mesh. */
+  /**
+   * Adds one part to a mesh: one primitive per material group, each with only the vertices
+   * its triangles use (a renderer transforms every vertex of a primitive's accessors, so
+   * sharing the part's whole vertex set between its primitives multiplies the vertex work).
+   */
   addPart(mesh: Mesh, part: Part, o: { xf?: SpaceTransform; targets?: PartTargets; morphNormals?: boolean; skin?: SkinAttributes } = {}): void {
     const xf = o.xf ?? IDENTITY;
-    const n = vertexCount(part);
     const sx = xf.turn ? -1 : 1;
-    const mapPoints = (src: ArrayLike<number>, scale: number, offset: V3 | null): Float32Array => {
-      const out = new Float32Array(n * 3);
-      for (let i = 0; i < n; i++) {
-        out[3 * i] = src[3 * i] * sx * scale + (offset ? offset[0] : 0);
-        out[3 * i + 1] = src[3 * i + 1] * scale + (offset ? offset[1] : 0);
-        out[3 * i + 2] = src[3 * i + 2] * sx * scale + (offset ? offset[2] : 0);
-      }
-      return out;
-    };
     const doc = this.doc;
-    const pos = doc.createAccessor(`${part.name}_position`).setType('VEC3').setArray(mapPoints(part.positions, xf.scale, xf.offset)).setBuffer(this.buffer);
-    const nrm = doc.createAccessor(`${part.name}_normal`).setType('VEC3').setArray(mapPoints(part.normals, 1, null)).setBuffer(this.buffer);
-    let joints: Accessor | null = null;
-    let weights: Accessor | null = null;
-    if (o.skin) {
-      joints = doc.createAccessor(`${part.name}_joints`).setType('VEC4').setArray(o.skin.joints).setBuffer(this.buffer);
-      weights = doc.createAccessor(`${part.name}_weights`).setType('VEC4').setArray(o.skin.weights)
-        .setNormalized(o.skin.weights instanceof Uint8Array).setBuffer(this.buffer);
-    }
-    const isZero = (arr: Float32Array): boolean => arr.every((x) => x === 0);
-    const tPos: Accessor[] = [];
-    const tNrm: Accessor[] = [];
-    if (o.targets) {
-      ARKIT_BLENDSHAPES.forEach((name, k) => {
-        const p = o.targets!.positions[k];
-        const q = o.targets!.normals[k];
-        tPos.push(isZero(p) ? this.zeros(n) : doc.createAccessor(`${part.name}_${name}_dp`).setType('VEC3').setArray(mapPoints(p, xf.scale, null)).setSparse(true).setBuffer(this.buffer));
-        tNrm.push(isZero(q) ? this.zeros(n) : doc.createAccessor(`${part.name}_${name}_dn`).setType('VEC3').setArray(mapPoints(q, 1, null)).setSparse(true).setBuffer(this.buffer));
-      });
-    }
-    for (const g of part.groups) {
-      if (g.indices.length === 0) continue;
+    const groups = part.groups.filter((g) => g.indices.length > 0);
+    for (const g of groups) {
+      // Vertices of this group, in ascending order; `local` maps part -> primitive index.
+      const used = [...new Set(g.indices)].sort((a, b) => a - b);
+      const local = new Map<number, number>();
+      used.forEach((v, k) => local.set(v, k));
+      const n = used.length;
+      const mapPoints = (src: ArrayLike<number>, scale: number, offset: V3 | null): Float32Array => {
+        const out = new Float32Array(n * 3);
+        for (let k = 0; k < n; k++) {
+          const i = used[k];
+          out[3 * k] = src[3 * i] * sx * scale + (offset ? offset[0] : 0);
+          out[3 * k + 1] = src[3 * i + 1] * scale + (offset ? offset[1] : 0);
+          out[3 * k + 2] = src[3 * i + 2] * sx * scale + (offset ? offset[2] : 0);
+        }
+        return out;
+      };
+      const pick4 = <T extends Uint8Array | Uint16Array | Float32Array>(src: T): T => {
+        const out = new (src.constructor as { new (len: number): T })(n * 4);
+        for (let k = 0; k < n; k++) for (let c = 0; c < 4; c++) out[4 * k + c] = src[4 * used[k] + c];
+        return out;
+      };
+      const id = `${part.name}_${g.material}`;
+      const pos = doc.createAccessor(`${id}_position`).setType('VEC3').setArray(mapPoints(part.positions, xf.scale, xf.offset)).setBuffer(this.buffer);
+      const nrm = doc.createAccessor(`${id}_normal`).setType('VEC3').setArray(mapPoints(part.normals, 1, null)).setBuffer(this.buffer);
       const idx = doc.createAccessor().setType('SCALAR')
-        .setArray(n < 65535 ? new Uint16Array(g.indices) : new Uint32Array(g.indices)).setBuffer(this.buffer);
+        .setArray(n < 65535 ? Uint16Array.from(g.indices, (v) => local.get(v)!) : Uint32Array.from(g.indices, (v) => local.get(v)!)).setBuffer(this.buffer);
       const prim = doc.createPrimitive().setAttribute('POSITION', pos).setAttribute('NORMAL', nrm).setIndices(idx).setMaterial(this.material(g.material));
-      if (joints && weights) prim.setAttribute('JOINTS_0', joints).setAttribute('WEIGHTS_0', weights);
+      if (o.skin) {
+        prim.setAttribute('JOINTS_0', doc.createAccessor(`${id}_joints`).setType('VEC4').setArray(pick4(o.skin.joints)).setBuffer(this.buffer));
+        prim.setAttribute('WEIGHTS_0', doc.createAccessor(`${id}_weights`).setType('VEC4').setArray(pick4(o.skin.weights))
+          .setNormalized(o.skin.weights instanceof Uint8Array).setBuffer(this.buffer));
+      }
       if (o.targets) {
+        const isZero = (arr: Float32Array): boolean => arr.every((x) => x === 0);
         ARKIT_BLENDSHAPES.forEach((name, k) => {
-          const t = doc.createPrimitiveTarget(name).setAttribute('POSITION', tPos[k]);
-          if (o.morphNormals) t.setAttribute('NORMAL', tNrm[k]);
+          const p = mapPoints(o.targets!.positions[k], xf.scale, null);
+          const t = doc.createPrimitiveTarget(name).setAttribute('POSITION', isZero(p) ? this.zeros(n)
+            : doc.createAccessor(`${id}_${name}_dp`).setType('VEC3').setArray(p).setSparse(true).setBuffer(this.buffer));
+          if (o.morphNormals) {
+            const q = mapPoints(o.targets!.normals[k], 1, null);
+            t.setAttribute('NORMAL', isZero(q) ? this.zeros(n)
+              : doc.createAccessor(`${id}_${name}_dn`).setType('VEC3').setArray(q).setSparse(true).setBuffer(this.buffer));
+          }
           prim.addTarget(t);
         });
         // VRM 0.x readers look for the names on each primitive; glTF tools on the mesh.

@@ -85,27 +85,22 @@ export async function buildHead(spec: HeadSpec): Promise<BuiltHead> {
 /**
  * Retarget defaults of every shipped mascot. MediaPipe's jawOpen stays small in speech
  * (median 0.04, 90th percentile 0.17 on presenter-3), so the mascot's jaw gets twice the
- * score, clamped at 1, to open visibly when the presenter talks. Eye look and eye wide are
- * off: combined at real-capture levels their morphs push the irises out of sight (white
- * eyes on the contact sheets); they return once scripts/heads/morph-eyes.ts is fixed.
+ * score, clamped at 1, to open visibly when the presenter talks. Every other shape follows
+ * its score (gain 1); the eye look and eye wide channels are written out so that a profile
+ * shows where to damp the eyes: their morphs keep the iris on the eyeball at any weight
+ * (scripts/heads/morph-eyes.ts).
  */
 const DEFAULT_RETARGET: NonNullable<HeadProfile['retarget']> = {
   jawOpen: { gain: 2, offset: 0, min: 0, max: 1 },
-  eyeLookInLeft: { gain: 0, offset: 0, min: 0, max: 1 },
-  eyeLookInRight: { gain: 0, offset: 0, min: 0, max: 1 },
-  eyeLookOutLeft: { gain: 0, offset: 0, min: 0, max: 1 },
-  eyeLookOutRight: { gain: 0, offset: 0, min: 0, max: 1 },
-  eyeLookUpLeft: { gain: 0, offset: 0, min: 0, max: 1 },
-  eyeLookUpRight: { gain: 0, offset: 0, min: 0, max: 1 },
-  eyeLookDownLeft: { gain: 0, offset: 0, min: 0, max: 1 },
-  eyeLookDownRight: { gain: 0, offset: 0, min: 0, max: 1 },
-  eyeWideLeft: { gain: 0, offset: 0, min: 0, max: 1 },
-  eyeWideRight: { gain: 0, offset: 0, min: 0, max: 1 },
+  ...Object.fromEntries(
+    ['eyeLookInLeft', 'eyeLookInRight', 'eyeLookOutLeft', 'eyeLookOutRight', 'eyeLookUpLeft', 'eyeLookUpRight', 'eyeLookDownLeft', 'eyeLookDownRight', 'eyeWideLeft', 'eyeWideRight']
+      .map((name) => [name, { gain: 1, offset: 0, min: 0, max: 1 }]),
+  ),
 };
 
 export function assembleHead(spec: HeadSpec): AssembledHead {
   const { part: skin, frame } = buildSkin({
-    shape: spec.shape, center: spec.center, mouth: spec.mouth, segments: spec.segments ?? 72, material: spec.skinMaterial,
+    shape: spec.shape, center: spec.center, mouth: spec.mouth, segments: spec.segments ?? 64, material: spec.skinMaterial,
   });
   for (const r of spec.paint ?? []) paintRegion(skin, r.from, r.to, r.f);
   const eyes = buildEyes(spec.eyes);
@@ -126,6 +121,7 @@ export function assembleHead(spec: HeadSpec): AssembledHead {
     nose: nose.center,
     cheeks: { left: cheekL, right: [-cheekL[0], cheekL[1], cheekL[2]] },
     mouthScale: spec.mouthScale ?? 1,
+    shape: spec.shape,
   };
   const morphParts: Part[] = [skin, eyes.eye, eyes.lid, brows, nose.part, teeth.lower, tongue, ...(extra.morph ?? [])];
   if (vertexCount(eyes.lash) > 0) morphParts.splice(3, 0, eyes.lash);

@@ -10,7 +10,7 @@ export function blush(shape: Sdf, x: number, y: number, radii: V3, sink: number,
   for (const side of [1, -1]) {
     const h = front(shape, x * side, y);
     const first = vertexCount(part);
-    ellipsoid(part, [0, 0, 0], radii, material, 24, 12);
+    ellipsoid(part, [0, 0, 0], radii, material, 18, 8);
     const c = madd(h.p, h.n, -sink);
     transformVertices(part, first, (v) => add(c, alignZ(v, h.n)));
   }
@@ -29,7 +29,7 @@ export function disc(part: Part, c: V3, axis: V3, radius: number, thickness: num
     const rr = Math.min(flatBottom, flatTop) * r;
     return [Math.max(0, rr), thickness * (0.5 - 0.5 * Math.cos(a)) - thickness / 2];
   };
-  lathe(part, [0, 0, 0], prof, material, 32, 12, { inside: [0, 0, 0] });
+  lathe(part, [0, 0, 0], prof, material, 24, 10, { inside: [0, 0, 0] });
   // Lathe axis is y: rotate y onto axis.
   const n = norm(axis);
   transformVertices(part, first, (v) => add(c, alignZ([v[0], -v[2], v[1]], n)));
@@ -44,7 +44,7 @@ export function rod(part: Part, a: V3, b: V3, r: number, material: string): void
     const e = Math.min(1, Math.min(v, 1 - v) * 12);
     const k = Math.sqrt(Math.max(0, e));
     return [r * k, r * k];
-  }, material, 12, 10);
+  }, material, 10, 8);
 }
 
 /** A curved, tapering tuft (hair curl, horn) through control points. */
@@ -53,5 +53,5 @@ export function tuft(part: Part, pts: V3[], radius: number, material: string, fl
   sweep(part, path, () => [0, 0, 1], (v) => {
     const r = radius * (1 - v) ** 0.9 * Math.min(1, v * 8 + 0.4);
     return [r, r * flat];
-  }, material, 14, 24);
+  }, material, 10, 16);
 }

@@ -1,6 +1,7 @@
 /** The facial rig: where a head's features are, for the morph fields. Canonical cm. */
 import type { SkinFrame } from './skin.js';
 import type { EyeRig } from './eyes.js';
+import type { Sdf } from './shape.js';
 import type { V3 } from './vec.js';
 
 export interface FaceRig {
@@ -15,4 +16,6 @@ export interface FaceRig {
   cheeks: { left: V3; right: V3 };
   /** Overall displacement scale for mouth shapes (1 for a mouth about 6 cm wide). */
   mouthScale: number;
+  /** The head's shape: parts that slide over it (brows) follow its surface. */
+  shape?: Sdf;
 }

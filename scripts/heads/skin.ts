@@ -105,15 +105,17 @@ export function buildSkin(spec: SkinSpec): { part: Part; frame: SkinFrame } {
   const smileAng = mouth.smile / radius;
   const sFade = sLip + 1.5 / radius;
 
-  // Ring offsets s (q units): dense over the lips, then even over the face, coarser at the back.
+  // Ring offsets s (q units): dense over the lips, even where the mouth, jaw and cheek
+  // morphs act (about 9 cm around the mouth), then coarser over the forehead and skull,
+  // where the surface is smooth and nothing moves.
   const sList: number[] = [];
-  const lipRings = 7;
+  const lipRings = 6;
   for (let k = 0; k <= lipRings; k++) sList.push(sLip * (k / lipRings) ** 1.15);
   let s = sLip;
   let ds = sLip / lipRings;
-  const dsFace = 0.85 / radius;
+  const spacingCm = (sv: number): number => 0.85 + 0.55 * smoothstep(9, 13, sv * radius) + 0.9 * smoothstep(13, 24, sv * radius);
   for (;;) {
-    ds = Math.min(ds * 1.3, s < 1.7 ? dsFace : dsFace * 1.6);
+    ds = Math.min(ds * 1.3, spacingCm(s) / radius);
     s += ds;
     const u = smoothstep(0.4, 2.6, s);
     const A = a0 * (1 - u) + s;
@@ -153,9 +155,9 @@ export function buildSkin(spec: SkinSpec): { part: Part; frame: SkinFrame } {
   }
   const edge = faceRows[0].map((r) => r.pos);
   // Mouth bag rows, from the lip edge inward.
-  const bagA = [1.0, 0.98, 0.96, 0.95, 0.93, 0.88, 0.78, 0.6, 0.35];
-  const bagB = [0, 0.45, 0.8, 1.0, 1.08, 1.08, 1.0, 0.82, 0.5];
-  const bagD = [0, 0.12, 0.25, 0.38, 0.52, 0.66, 0.8, 0.92, 1.0];
+  const bagA = [1.0, 0.97, 0.94, 0.88, 0.72, 0.4];
+  const bagB = [0, 0.62, 1.02, 1.08, 0.95, 0.55];
+  const bagD = [0, 0.18, 0.42, 0.66, 0.86, 1.0];
   const mouthCenter: V3 = lerp3(edge[N / 4], edge[(3 * N) / 4], 0.5);
   const bagRows: { pos: V3; tags: Record<string, number> }[][] = [];
   for (let jb = 1; jb < bagA.length; jb++) {

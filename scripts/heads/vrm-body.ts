@@ -22,11 +22,11 @@ export function buildBody(shirt: string, skin: string): Part {
   const part = newPart('body', 'static');
   const z = -3;
   const n = 3.2; // superellipse exponent: a boxy torso
-  grid(part, 40, 30, (u, v) => {
-    // Rows 0 and 30 are poles: bottom centre and (inside the neck) top centre.
+  grid(part, 32, 20, (u, v) => {
+    // Rows 0 and 20 are poles: bottom centre and (inside the neck) top centre.
     if (v <= 0) return [0, TORSO[0][0] - 1.5, z];
     if (v >= 1) return [0, TORSO[TORSO.length - 1][0] + 0.6, z];
-    const [y, rx, rz] = torsoAt((v * 30 - 1) / 28 < 0 ? 0 : Math.min(1, (v * 30 - 1) / 28));
+    const [y, rx, rz] = torsoAt((v * 20 - 1) / 18 < 0 ? 0 : Math.min(1, (v * 20 - 1) / 18));
     const a = u * Math.PI * 2;
     const s = Math.sin(a);
     const c = Math.cos(a);
@@ -38,14 +38,14 @@ export function buildBody(shirt: string, skin: string): Part {
     sweep(part, sleeve, () => [0, 1, 0], (v) => {
       const e = Math.min(1, Math.min(v * 4, (1 - v) * 8));
       return [5.0 * Math.sqrt(e), 5.0 * Math.sqrt(e)];
-    }, shirt, 20, 12);
+    }, shirt, 14, 8);
     const arm = (v: number): V3 => [k * lerp(28, 66, v), -26.8, z];
     sweep(part, arm, () => [0, 1, 0], (v) => {
       const e = Math.min(1, Math.min(v, 1 - v) * 10);
       const r = lerp(4.0, 3.2, v) * Math.sqrt(e);
       return [r, r];
-    }, skin, 16, 14);
-    ellipsoid(part, [k * 70, -27, z], [4.8, 2.4, 4.0], skin, 18, 10);
+    }, skin, 12, 8);
+    ellipsoid(part, [k * 70, -27, z], [4.8, 2.4, 4.0], skin, 12, 6);
   }
   return part;
 }

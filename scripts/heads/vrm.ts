@@ -15,6 +15,7 @@ import { BONES, headWeights, neckWeights, bodyWeights } from './vrm-skeleton.js'
 import { buildBody } from './vrm-body.js';
 import { computeNormals, finalizeTags } from './mesh.js';
 import { VRM1_PRESETS, VRM1_OVERRIDES, VRM0_GROUPS, type Mix } from './vrm-expressions.js';
+import { LOOK_H_DEG, LOOK_V_DEG } from './morph-eyes.js';
 import { VrmcVrmExtension, VrmLegacyExtension } from './vrm-extension.js';
 import type { V3 } from './vec.js';
 
@@ -126,10 +127,10 @@ export async function buildVrm(v: VrmSpec): Promise<{ bytes: Uint8Array; profile
       lookAt: {
         offsetFromHeadBone: lookOffset,
         type: 'expression',
-        rangeMapHorizontalInner: { inputMaxValue: 30, outputScale: 1 },
-        rangeMapHorizontalOuter: { inputMaxValue: 30, outputScale: 1 },
-        rangeMapVerticalDown: { inputMaxValue: 24, outputScale: 1 },
-        rangeMapVerticalUp: { inputMaxValue: 24, outputScale: 1 },
+        rangeMapHorizontalInner: { inputMaxValue: LOOK_H_DEG, outputScale: 1 },
+        rangeMapHorizontalOuter: { inputMaxValue: LOOK_H_DEG, outputScale: 1 },
+        rangeMapVerticalDown: { inputMaxValue: LOOK_V_DEG, outputScale: 1 },
+        rangeMapVerticalUp: { inputMaxValue: LOOK_V_DEG, outputScale: 1 },
       },
       expressions: {
         preset: Object.fromEntries(Object.entries(VRM1_PRESETS).map(([name, mix]) => [name, {
@@ -179,10 +180,10 @@ export async function buildVrm(v: VrmSpec): Promise<{ bytes: Uint8Array; profile
           { mesh: ctx.meshIndexMap.get(bodyMesh)!, firstPersonFlag: 'Auto' },
         ],
         lookAtTypeName: 'BlendShape',
-        lookAtHorizontalInner: degreeMap(30),
-        lookAtHorizontalOuter: degreeMap(30),
-        lookAtVerticalDown: degreeMap(24),
-        lookAtVerticalUp: degreeMap(24),
+        lookAtHorizontalInner: degreeMap(LOOK_H_DEG),
+        lookAtHorizontalOuter: degreeMap(LOOK_H_DEG),
+        lookAtVerticalDown: degreeMap(LOOK_V_DEG),
+        lookAtVerticalUp: degreeMap(LOOK_V_DEG),
       },
       blendShapeMaster: {
         blendShapeGroups: VRM0_GROUPS.map(([name, presetName, from]) => ({

@@ -3,18 +3,10 @@ import { BLENDSHAPE_COUNT } from '../../core/blendshapes.js';
 import { LANDMARK_FLOATS } from '../../core/landmarks.js';
 import { composeMatrix } from '../../core/pose.js';
 import type { FaceData, TrackFrame } from '../../core/track.js';
+import { seededRandom } from '../../core/random.js';
 
 /** A seeded PRNG (mulberry32) returning numbers in [0,1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 /** Standard normal sample from a PRNG. */
 export function gauss(r: () => number): number {

@@ -17,8 +17,8 @@ const shape = union(
 );
 
 const eyeRadii: V3 = [1.9, 2.2, 1.4];
-const eyeAt = front(shape, 3.9, 3.0);
-const eyeCenter = madd(eyeAt.p, eyeAt.n, -0.42 * eyeRadii[2]);
+const eyeAt = front(shape, 3.9, 3.3);
+const eyeCenter = madd(eyeAt.p, eyeAt.n, -0.12 * eyeRadii[2]);
 
 export const bear: HeadSpec = {
   name: 'bear',
@@ -36,8 +36,8 @@ export const bear: HeadSpec = {
     center: eyeCenter,
     radii: eyeRadii,
     yawDeg: 12,
-    irisDeg: 40,
-    pupilDeg: 22,
+    irisDeg: 34,
+    pupilDeg: 19,
     lidDeg: 34,
     lidTiltDeg: -6,
     lash: 0.2,
@@ -45,7 +45,7 @@ export const bear: HeadSpec = {
   },
   brows: { innerX: 1.7, outerX: 5.6, innerY: 6.6, outerY: 6.8, arch: 0.6, height: 0.8, depth: 0.45, material: 'brow' },
   nose: { x: 0, y: -1.3, radii: [2.0, 1.3, 1.35], out: 0.35, material: 'nose', tiltDeg: -8 },
-  teeth: { depth: 0.55, height: 0.9, thickness: 0.35, gap: 0.12, curve: 1.0, widthFactor: 0.78, bumps: 6, material: 'teeth' },
+  teeth: { depth: 0.7, height: 0.9, thickness: 0.35, gap: 0.12, curve: 1.0, widthFactor: 0.66, bumps: 5, material: 'teeth' },
   tongue: { material: 'tongue', radii: [1.9, 0.45, 2.0], drop: 0.75, depth: 2.9 },
   neck: { topY: -3, bottomY: -27, z: -3.0, radius: 6.4, flare: 1.8, depthScale: 0.9, material: 'fur' },
   hinge: [0, -0.6, -2.6],

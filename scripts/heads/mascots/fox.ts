@@ -19,7 +19,7 @@ const shape = union(
 
 const eyeRadii: V3 = [2.2, 2.6, 1.55];
 const eyeAt = front(shape, 3.9, 3.1);
-const eyeCenter = madd(eyeAt.p, eyeAt.n, -0.42 * eyeRadii[2]);
+const eyeCenter = madd(eyeAt.p, eyeAt.n, -0.25 * eyeRadii[2]);
 
 export const fox: HeadSpec = {
   name: 'fox',
@@ -46,7 +46,7 @@ export const fox: HeadSpec = {
   },
   brows: { innerX: 1.7, outerX: 5.9, innerY: 7.0, outerY: 7.1, arch: 0.7, height: 0.7, depth: 0.45, material: 'brow' },
   nose: { x: 0, y: -1.0, radii: [1.55, 1.0, 1.1], out: 0.35, material: 'nose', tiltDeg: -10 },
-  teeth: { depth: 0.55, height: 0.9, thickness: 0.35, gap: 0.12, curve: 1.0, widthFactor: 0.78, bumps: 6, material: 'teeth' },
+  teeth: { depth: 0.7, height: 0.9, thickness: 0.35, gap: 0.12, curve: 1.0, widthFactor: 0.66, bumps: 5, material: 'teeth' },
   tongue: { material: 'tongue', radii: [1.9, 0.45, 2.0], drop: 0.75, depth: 2.9 },
   neck: { topY: -3, bottomY: -27, z: -3.0, radius: 6.3, flare: 1.8, depthScale: 0.9, material: 'chest' },
   hinge: [0, -0.6, -2.6],

@@ -21,7 +21,7 @@ const shape = union(
 
 const eyeRadii: V3 = [2.35, 2.35, 1.4];
 const eyeAt = front(shape, 4.0, 2.9);
-const eyeCenter = madd(eyeAt.p, eyeAt.n, -0.35 * eyeRadii[2]);
+const eyeCenter = madd(eyeAt.p, eyeAt.n, -0.25 * eyeRadii[2]);
 
 export const robot: HeadSpec = {
   name: 'robot',
@@ -51,7 +51,7 @@ export const robot: HeadSpec = {
   },
   brows: { innerX: 1.8, outerX: 6.0, innerY: 6.7, outerY: 6.8, arch: 0.3, height: 0.55, depth: 0.35, material: 'browLight' },
   nose: { x: 0, y: -1.0, radii: [1.0, 0.7, 0.6], out: 0.15, material: 'accent' },
-  teeth: { depth: 0.5, height: 0.8, thickness: 0.3, gap: 0.12, curve: 0.8, widthFactor: 0.8, bumps: 8, material: 'teeth' },
+  teeth: { depth: 0.65, height: 0.8, thickness: 0.3, gap: 0.12, curve: 0.8, widthFactor: 0.68, bumps: 7, material: 'teeth' },
   tongue: { material: 'tongue', radii: [2.1, 0.4, 1.8], drop: 0.75, depth: 2.4 },
   neck: { topY: -3, bottomY: -27, z: -3.2, radius: 6.0, flare: 2.0, depthScale: 0.92, material: 'neck' },
   hinge: [0, -0.8, -2.4],
@@ -87,14 +87,14 @@ export const robot: HeadSpec = {
     const top = rayExit(s, center, [0, 1, -0.05]);
     disc(st, madd(top, [0, 1, 0], -0.1), [0, 1, 0], 1.6, 0.9, 'trim', 0.3);
     rod(st, madd(top, [0, 1, 0], -0.5), madd(top, [0, 1, 0], 5.5), 0.32, 'chrome');
-    ellipsoid(st, madd(top, [0, 1, 0], 6.1), [1.05, 1.05, 1.05], 'bulb', 20, 12);
+    ellipsoid(st, madd(top, [0, 1, 0], 6.1), [1.05, 1.05, 1.05], 'bulb', 16, 9);
     // Ribbed neck collar rings.
     for (let k = 0; k < 4; k++) {
       const y = -13.5 - k * 3.2;
       lathe(st, [0, y, -3.2], (v) => {
         const a = v * Math.PI;
         return [5.4 + 1.2 * Math.sin(a) + 0.12 * k, 0.9 * (0.5 - 0.5 * Math.cos(a))];
-      }, 'trim', 32, 6, { sz: 0.92, inside: [0, y + 0.4, -3.2] });
+      }, 'trim', 28, 5, { sz: 0.92, inside: [0, y + 0.4, -3.2] });
     }
     return { static: [st] };
   },

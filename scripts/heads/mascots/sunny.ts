@@ -19,7 +19,7 @@ const shape = union(
 
 const eyeRadii: V3 = [2.0, 2.5, 1.5];
 const eyeAt = front(shape, 3.7, 2.8);
-const eyeCenter = madd(eyeAt.p, eyeAt.n, -0.4 * eyeRadii[2]);
+const eyeCenter = madd(eyeAt.p, eyeAt.n, -0.25 * eyeRadii[2]);
 
 export const sunny: HeadSpec = {
   name: 'sunny',
@@ -42,7 +42,7 @@ export const sunny: HeadSpec = {
   },
   brows: { innerX: 1.6, outerX: 5.6, innerY: 6.8, outerY: 7.0, arch: 0.8, height: 0.65, depth: 0.4, material: 'hair' },
   nose: { x: 0, y: -0.9, radii: [1.2, 1.0, 1.0], out: 0.2, material: 'nose' },
-  teeth: { depth: 0.6, height: 0.85, thickness: 0.35, gap: 0.12, curve: 1.0, widthFactor: 0.78, bumps: 0, material: 'teeth' },
+  teeth: { depth: 0.75, height: 0.85, thickness: 0.35, gap: 0.12, curve: 1.0, widthFactor: 0.66, bumps: 0, material: 'teeth' },
   tongue: { material: 'tongue', radii: [2.0, 0.45, 1.9], drop: 0.75, depth: 2.7 },
   neck: { topY: -3, bottomY: -27, z: -3.0, radius: 6.1, flare: 1.9, depthScale: 0.9, material: 'skin' },
   hinge: [0, -0.6, -2.6],
