@@ -72,3 +72,13 @@ export function alignZ(v: V3, n: V3): V3 {
   if (s < 1e-9) return c > 0 ? v : [v[0], -v[1], -v[2]];
   return rotateAxis(v, scale(axis, 1 / s), Math.atan2(s, c));
 }
+
+/** Linear interpolation along keyframes of three values, v in [0,1] from the first to the last. */
+export function keyframesAt(table: readonly (readonly [number, number, number])[], v: number): [number, number, number] {
+  const f = v * (table.length - 1);
+  const i = Math.min(table.length - 2, Math.floor(f));
+  const t = f - i;
+  const a = table[i];
+  const b = table[i + 1];
+  return [lerp(a[0], b[0], t), lerp(a[1], b[1], t), lerp(a[2], b[2], t)];
+}

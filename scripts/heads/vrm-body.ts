@@ -1,7 +1,7 @@
 /** A simple upper body for the VRM avatars: a shirt torso with sleeves, arms and hands in T-pose. */
 import { type Part, newPart, grid } from './mesh.js';
 import { ellipsoid, sweep } from './primitives.js';
-import { type V3, lerp } from './vec.js';
+import { type V3, keyframesAt, lerp } from './vec.js';
 
 /** Height keyframes of the torso: [y, half width, half depth], bottom to top (canonical cm). */
 const TORSO: [number, number, number][] = [
@@ -9,14 +9,6 @@ const TORSO: [number, number, number][] = [
   [-27.5, 17, 10], [-25, 13, 9], [-23.2, 8.8, 7.8], [-22.2, 7.0, 6.8],
 ];
 
-function torsoAt(v: number): [number, number, number] {
-  const f = v * (TORSO.length - 1);
-  const i = Math.min(TORSO.length - 2, Math.floor(f));
-  const t = f - i;
-  const a = TORSO[i];
-  const b = TORSO[i + 1];
-  return [lerp(a[0], b[0], t), lerp(a[1], b[1], t), lerp(a[2], b[2], t)];
-}
 
 export function buildBody(shirt: string, skin: string): Part {
   const part = newPart('body', 'static');
@@ -26,7 +18,7 @@ export function buildBody(shirt: string, skin: string): Part {
     // Rows 0 and 20 are poles: bottom centre and (inside the neck) top centre.
     if (v <= 0) return [0, TORSO[0][0] - 1.5, z];
     if (v >= 1) return [0, TORSO[TORSO.length - 1][0] + 0.6, z];
-    const [y, rx, rz] = torsoAt((v * 20 - 1) / 18 < 0 ? 0 : Math.min(1, (v * 20 - 1) / 18));
+    const [y, rx, rz] = keyframesAt(TORSO, (v * 20 - 1) / 18 < 0 ? 0 : Math.min(1, (v * 20 - 1) / 18));
     const a = u * Math.PI * 2;
     const s = Math.sin(a);
     const c = Math.cos(a);

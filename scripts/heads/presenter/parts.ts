@@ -6,7 +6,7 @@
 import { type Part, newPart, grid, vertexCount, transformVertices } from '../mesh.js';
 import { ellipsoid, ellipsoidCap, lathe, sweep } from '../primitives.js';
 import { type Sdf, rayExit, gradient } from '../shape.js';
-import { type V3, add, madd, rotX, rotY, deg, lerp, smoothstep } from '../vec.js';
+import { type V3, add, madd, rotX, rotY, deg, keyframesAt, lerp, smoothstep } from '../vec.js';
 
 /**
  * Hair: a shell over the skull, `thickness(elevation)` cm above the surface, down to a
@@ -80,14 +80,6 @@ const TORSO: [number, number, number][] = [
   [-20.5, 16.5, 9.2], [-17.8, 12.0, 8.2], [-16.4, 8.0, 7.0], [-15.8, 6.0, 6.2],
 ];
 
-function torsoAt(v: number): [number, number, number] {
-  const f = v * (TORSO.length - 1);
-  const i = Math.min(TORSO.length - 2, Math.floor(f));
-  const t = f - i;
-  const a = TORSO[i];
-  const b = TORSO[i + 1];
-  return [lerp(a[0], b[0], t), lerp(a[1], b[1], t), lerp(a[2], b[2], t)];
-}
 
 /** Where the body's neck is (a tube along y at x = 0, z = NECK_Z). */
 export const NECK_Z = -3.4;
@@ -109,7 +101,7 @@ export function buildUpperBody(skin: string, shirt: string, collar: string): Par
   grid(part, 48, 30, (u, v) => {
     if (v <= 0) return [0, TORSO[0][0] - 1, z];
     if (v >= 1) return [0, TORSO[TORSO.length - 1][0] + 0.2, z];
-    const [y, rx, rz] = torsoAt(Math.min(1, Math.max(0, (v * 30 - 1) / 28)));
+    const [y, rx, rz] = keyframesAt(TORSO, Math.min(1, Math.max(0, (v * 30 - 1) / 28)));
     const a = u * Math.PI * 2;
     const s = Math.sin(a);
     const c = Math.cos(a);
