@@ -104,7 +104,7 @@ export async function compositeVideo(o: CompositeOptions): Promise<CompositeSumm
     const t = await loadTrack(o.track, info);
     for await (const f of t.frames) if (picks.has(f.frame)) faces.set(f.frame, f.face);
   }
-  const out = await openOutput({ crf: o.crf, preset: o.preset, codec: o.codec, sheet: o.sheet, source: o.video, output: o.output, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount, rotationDeg: info.rotationDeg });
+  const out = await openOutput({ crf: o.crf, preset: o.preset, codec: o.codec, sheet: o.sheet, source: o.video, output: o.output, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount, rotationDeg: info.rotationDeg, variableFrameTimesMs: info.variableFrameRate ? info.frameTimesMs : null });
   let track: AsyncIterator<TrackFrame> | null = null;
   let layer: AsyncIterator<{ data: Uint8Array }> | null = null;
   try {

@@ -9,7 +9,8 @@ import { dirname, extname } from 'node:path';
 import { NogginError } from '../core/errors.js';
 import { tempPathFor } from '../core/track-file.js';
 import { onCleanup } from '../system/cleanup.js';
-import { probeSourceStreams, rotationTag, startCompositeEncoder, tagRotation, type CompositeEncoder, type OutputCodec } from '../system/ffmpeg-composite.js';
+import { probeSourceStreams, remuxFinal, rotationTag, startCompositeEncoder, type CompositeEncoder, type OutputCodec } from '../system/ffmpeg-composite.js';
+import { retimeMov } from '../render/mov-timing.js';
 import { ContactSheet } from './contact-sheet.js';
 
 /** Encoding settings shared by `noggin composite` and `noggin run`. */
@@ -75,7 +76,17 @@ export interface OutputFile {
 
 /** Opens the output for a source video of the given size and rate. */
 export async function openOutput(
-  o: { source: string; output: string; width: number; height: number; fps: number; frameCount: number; rotationDeg?: number } & EncodeSettings,
+  o: {
+    source: string;
+    output: string;
+    width: number;
+    height: number;
+    fps: number;
+    frameCount: number;
+    rotationDeg?: number;
+    /** The source's frame times (ms from the first) when its frame rate varies: the output keeps them. */
+    variableFrameTimesMs?: ArrayLike<number> | null;
+  } & EncodeSettings,
 ): Promise<OutputFile> {
   const codec = o.codec ?? 'h264';
   const format = containerFor(o.output, codec);
@@ -83,8 +94,10 @@ export async function openOutput(
   const streams = await probeSourceStreams(o.source);
   const temp = tempPathFor(o.output);
   const tag = rotationTag(format, o.rotationDeg);
-  // A rotated source: encode, then copy once more to tag the rotation (see tagRotation).
-  const tagged = tag ? tempPathFor(o.output) + '.rot' : null;
+  const retime = o.variableFrameTimesMs && o.variableFrameTimesMs.length === o.frameCount && (format === 'mp4' || format === 'mov') ? o.variableFrameTimesMs : null;
+  // A rotated or variable-rate source: encode, fix the timing in place, then copy once more
+  // (rotation tag, moov to the front; see remuxFinal).
+  const tagged = tag || retime ? tempPathFor(o.output) + '.fin' : null;
   const removeTemps = async () => {
     await rm(temp, { force: true });
     if (tagged) await rm(tagged, { force: true });
@@ -95,6 +108,7 @@ export async function openOutput(
     height: o.height,
     fps: o.fps,
     rotationDeg: o.rotationDeg,
+    moovAtEnd: retime !== null,
     source: o.source,
     streams,
     output: temp,
@@ -118,7 +132,10 @@ export async function openOutput(
         await encoder!.finish();
         encoder = null;
         if (tagged) {
-          await tagRotation(temp, tagged, format, tag);
+          if (retime && !(await retimeMov(temp, Array.from(retime), 1000 / o.fps))) {
+            throw new NogginError('composite', 'could not carry the source\'s variable frame times into the output', 're-run with --log-level debug and report it');
+          }
+          await remuxFinal(temp, tagged, format, tag);
           await rename(tagged, o.output);
           await rm(temp, { force: true });
         } else {

@@ -253,7 +253,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
       const plate = await buildPlate(info, plateFaces, samples);
       log.debug({ inpainted: plate.inpaintedFraction }, 'run: background plate');
       tComp = performance.now();
-      const out = await openOutput({ ...o, source: o.video, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount, rotationDeg: info.rotationDeg });
+      const out = await openOutput({ ...o, source: o.video, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount, rotationDeg: info.rotationDeg, variableFrameTimesMs: info.variableFrameRate ? info.frameTimesMs : null });
       try {
         const recs = spool.read()[Symbol.asyncIterator]();
         for await (const f of decodeFrames(info)) {

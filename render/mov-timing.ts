@@ -1,7 +1,8 @@
 /**
- * Exact frame timing for a QuickTime .mov written by ffmpeg from a constant-rate pipe: the
- * sample durations (`stts`) are rewritten from the track's frame times, so frame k of the
- * layer is shown at the source's frame k time even for variable-frame-rate sources. The
+ * Exact frame timing for a QuickTime .mov / MP4 written by ffmpeg from a constant-rate pipe:
+ * the video track's sample durations (`stts`) are rewritten from the source's frame times,
+ * so frame k is shown at the source's frame k time even for variable-frame-rate sources
+ * (other tracks, such as copied audio, keep their timing). The
  * `moov` box must be the file's last box (ffmpeg's default, no faststart): it is rebuilt
  * in memory and written back in place of the old one; media data offsets do not move.
  */
@@ -116,6 +117,10 @@ export async function retimeMov(movPath: string, timesMs: readonly number[], las
       const parts: Buffer[] = [];
       for (const b of readBoxes(buf)) {
         const payload = Buffer.from(b.bytes.subarray(b.headerSize));
+        if (b.type === 'trak' && handlerOf(payload) !== 'vide') {
+          parts.push(box(b.type, payload)); // audio and other tracks keep their timing
+          continue;
+        }
         if (CONTAINERS.has(b.type)) {
           parts.push(box(b.type, rebuild(payload, `${path}/${b.type}`)));
           continue;
@@ -146,12 +151,19 @@ export async function retimeMov(movPath: string, timesMs: readonly number[], las
       const parts: Buffer[] = [];
       for (const b of readBoxes(buf)) {
         const payload = Buffer.from(b.bytes.subarray(b.headerSize));
+        if (b.type === 'trak' && handlerOf(payload) !== 'vide') {
+          parts.push(box(b.type, payload));
+          continue;
+        }
         if (CONTAINERS.has(b.type)) {
           parts.push(box(b.type, patch(payload)));
           continue;
         }
         const v = payload[0];
-        if (b.type === 'mvhd') writeDuration(payload, v, v === 1 ? 24 : 16, movieDuration);
+        if (b.type === 'mvhd') {
+          const was = v === 1 ? Number(payload.readBigUInt64BE(24)) : payload.readUInt32BE(16);
+          writeDuration(payload, v, v === 1 ? 24 : 16, Math.max(was, movieDuration));
+        }
         else if (b.type === 'tkhd') writeDuration(payload, v, v === 1 ? 28 : 20, movieDuration);
         else if (b.type === 'elst' && payload.readUInt32BE(4) === 1) writeDuration(payload, v, 8, movieDuration);
         parts.push(box(b.type, payload));
@@ -166,6 +178,14 @@ export async function retimeMov(movPath: string, timesMs: readonly number[], las
   } finally {
     await fh.close();
   }
+}
+
+/** The handler type of a trak's media ('vide', 'soun', ...), or null. */
+function handlerOf(trak: Buffer): string | null {
+  const mdia = readBoxes(trak).find((b) => b.type === 'mdia');
+  if (!mdia) return null;
+  const hdlr = readBoxes(mdia.bytes.subarray(mdia.headerSize)).find((b) => b.type === 'hdlr');
+  return hdlr ? hdlr.bytes.toString('latin1', hdlr.headerSize + 8, hdlr.headerSize + 12) : null;
 }
 
 function readSttsCount(p: Buffer): number {

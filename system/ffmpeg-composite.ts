@@ -58,6 +58,8 @@ export interface CompositeEncoderOptions {
    * source. Default 0.
    */
   readonly rotationDeg?: number;
+  /** Leave the moov box at the end and use no B-frames (its timing is rewritten, then remuxFinal moves it). */
+  readonly moovAtEnd?: boolean;
   /** Source video whose audio is copied (input 1). */
   readonly source: string;
   readonly streams: SourceStreams;
@@ -81,16 +83,18 @@ export function rotationTag(format: string, rotationDeg = 0): number {
 }
 
 /**
- * Copies `input` to `output` with the video stream tagged `rotate=tag` (this ffmpeg
- * writes the tag only when copying streams, not when encoding).
+ * Copies `input` to `output` (streams and timing as they are, moov moved to the front),
+ * with the video stream tagged `rotate=tag` when tag is not 0 (this ffmpeg writes the tag
+ * only when copying streams, not when encoding).
  */
-export async function tagRotation(input: string, output: string, format: string, tag: number): Promise<void> {
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', input, '-map', '0', '-c', 'copy', '-map_metadata', '0', '-metadata:s:v:0', `rotate=${tag}`];
+export async function remuxFinal(input: string, output: string, format: string, tag: number): Promise<void> {
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', input, '-map', '0', '-c', 'copy', '-map_metadata', '0'];
+  if (tag) args.push('-metadata:s:v:0', `rotate=${tag}`);
   args.push('-movflags', '+faststart+write_colr', '-fflags', '+bitexact', '-f', format, '-y', output);
   const r = await runToCompletion('ffmpeg-rotate', findFfmpeg(), args, 600000);
   if (r.exit.code !== 0) {
     const full = /No space left/i.test(r.exit.stderrTail);
-    throw new NogginError('ffmpeg', `tagging the rotation of the output failed (${full ? 'the disk is full' : `exit ${r.exit.code}`})`, full ? 'free disk space or choose another output folder' : 're-run with --log-level debug');
+    throw new NogginError('ffmpeg', `finishing the output failed (${full ? 'the disk is full' : `exit ${r.exit.code}`})`, full ? 'free disk space or choose another output folder' : 're-run with --log-level debug');
   }
 }
 
@@ -109,8 +113,10 @@ export function compositeEncoderArgs(o: CompositeEncoderOptions): string[] {
     args.push('-c:v', 'prores_ks', '-profile:v', '3', '-vendor', 'apl0');
   } else {
     args.push('-vf', `${unrotate}scale=out_color_matrix=${matrix}:out_range=${full ? 'pc' : 'tv'},format=yuv420p`);
-    if (o.codec === 'h264') args.push('-c:v', 'libx264', '-preset', o.preset, '-crf', String(o.crf));
-    else args.push('-c:v', 'libx265', '-preset', o.preset, '-crf', String(o.crf), '-tag:v', 'hvc1', '-x265-params', 'log-level=error');
+    // Retimed outputs: no B-frames, so decode order is display order and the rewritten
+    // sample durations are the display durations (no composition offsets to redo).
+    if (o.codec === 'h264') args.push('-c:v', 'libx264', '-preset', o.preset, '-crf', String(o.crf), ...(o.moovAtEnd ? ['-bf', '0'] : []));
+    else args.push('-c:v', 'libx265', '-preset', o.preset, '-crf', String(o.crf), '-tag:v', 'hvc1', '-x265-params', o.moovAtEnd ? 'log-level=error:bframes=0' : 'log-level=error');
   }
   if (o.streams.colorSpace) args.push('-colorspace', o.streams.colorSpace);
   if (o.streams.colorPrimaries) args.push('-color_primaries', o.streams.colorPrimaries);
@@ -121,7 +127,7 @@ export function compositeEncoderArgs(o: CompositeEncoderOptions): string[] {
     const copy = o.format !== 'mp4' || MP4_AUDIO.has(a);
     args.push(...(copy ? ['-c:a', 'copy'] : ['-c:a', 'aac', '-b:a', '192k']));
   }
-  if (o.format === 'mp4' || o.format === 'mov') args.push('-movflags', '+faststart+write_colr');
+  if (o.format === 'mp4' || o.format === 'mov') args.push('-movflags', o.moovAtEnd ? '+write_colr' : '+faststart+write_colr');
   args.push('-fflags', '+bitexact', '-flags:v', '+bitexact', '-f', o.format, '-y', o.output);
   return args;
 }

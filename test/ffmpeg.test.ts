@@ -108,3 +108,25 @@ test('the delivery file of a rotated source is stored and tagged like the source
   const px = (x: number, y: number) => first.data[(y * 320 + x) * 4];
   assert.ok(px(40, 30) > 200 && px(280, 30) < 50 && px(40, 200) < 50, 'displayed upright: red at the top left only');
 });
+
+test('the delivery file of a variable-frame-rate source keeps each frame at its source time, audio untouched', async () => {
+  // 25 fps for a second, then 12.5 fps; with a sine audio track.
+  const vfr = join(dir, 'vfr.mp4');
+  ffmpeg([
+    '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25:duration=2', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2',
+    '-vf', "setpts='if(lt(N,25),N*0.04,1+(N-25)*0.08)/TB'", '-fps_mode', 'vfr', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', vfr,
+  ]);
+  const src = await probeVideo(vfr);
+  assert.equal(src.variableFrameRate, true);
+  const out = join(dir, 'vfr-out.mp4');
+  const enc = await openOutput({ width: 160, height: 120, fps: src.fps, frameCount: src.frameCount, variableFrameTimesMs: src.frameTimesMs, source: vfr, output: out, preset: 'veryfast' });
+  const frame = new Uint8Array(160 * 120 * 4).fill(128);
+  for (let i = 0; i < src.frameCount; i++) await enc.write(frame);
+  await enc.commit();
+  const got = await probeVideo(out);
+  assert.equal(got.frameCount, src.frameCount);
+  for (let i = 0; i < src.frameCount; i++) assert.ok(Math.abs(got.frameTimesMs[i] - src.frameTimesMs[i]) < 1.5, `frame ${i} at ${got.frameTimesMs[i]} ms, source ${src.frameTimesMs[i]} ms`);
+  const streams = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', out], { encoding: 'utf8' }).stdout.trim().split('\n');
+  assert.deepEqual(streams.sort(), ['audio', 'video']);
+  assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('.')), [], 'no temporary file left');
+});
