@@ -16,7 +16,7 @@ import { NogginError } from '../core/errors.js';
 import { projectCanonical } from '../render/camera-math.js';
 import { renderTrack } from '../render/index.js';
 import type { RenderedFrame } from '../render/renderer-client.js';
-import { buildTestHead, colourCentroid, faceMatrix, frame, iter, MARKERS, RenderRig, scores, tempDir, writeTrack } from './render-fixtures.js';
+import { buildTestHead, colourCentroid, faceMatrix, frame, iter, MARKERS, patchGlbJson, RenderRig, scores, tempDir, writeTrack } from './render-fixtures.js';
 
 const W = 640;
 const H = 480;
@@ -170,19 +170,10 @@ describe('render page', () => {
   it('a corrupt GLB (valid container, nonsense accessor) fails with one line', async () => {
     // Valid container and buffers, nonsense accessor type: only the loader can tell.
     const good = await readFile(await buildTestHead(dir, { file: 'good.glb', profile: false }));
-    const jsonLen = good.readUInt32LE(12);
-    const json = JSON.parse(good.subarray(20, 20 + jsonLen).toString('utf8'));
-    json.accessors[0].type = 'VEC7';
-    let j = Buffer.from(JSON.stringify(json));
-    while (j.length % 4) j = Buffer.concat([j, Buffer.from(' ')]);
-    const rest = good.subarray(20 + jsonLen);
-    const head = Buffer.alloc(20);
-    head.writeUInt32LE(0x46546c67, 0);
-    head.writeUInt32LE(2, 4);
-    head.writeUInt32LE(20 + j.length + rest.length, 8);
-    head.writeUInt32LE(j.length, 12);
-    head.writeUInt32LE(0x4e4f534a, 16);
-    await writeFile(join(dir, 'corrupt.glb'), Buffer.concat([head, j, rest]));
+    const corrupt = patchGlbJson(good, (json) => {
+      (json.accessors as { type: string }[])[0].type = 'VEC7';
+    });
+    await writeFile(join(dir, 'corrupt.glb'), corrupt);
     await assert.rejects(rig.open(join(dir, 'corrupt.glb'), { frameWidth: W, frameHeight: H, verticalFovDeg: 63 }), (e: unknown) => {
       assert.ok(e instanceof NogginError, String(e));
       assert.match(e.oneLine(), /^noggin head: .*corrupt\.glb failed to load \(.+\)\. Fix: /);
