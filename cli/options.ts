@@ -2,7 +2,7 @@
  * Every command-line option, defined once: flag, default, documentation and parser.
  * Commands pick from this table; README's option tables follow it.
  */
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { SMOOTHING_MODES } from '../capture/smoothing/index.js';
 import { modelPath } from '../system/tools.js';
@@ -101,6 +101,18 @@ export const OPTIONS = {
   jobsDir: { flags: '--jobs-dir <dir>', doc: 'studio: folder for uploaded videos and export jobs (default $XDG_CACHE_HOME/noggin/jobs or ~/.cache/noggin/jobs)' },
   maxUploadMb: { flags: '--max-upload-mb <n>', doc: 'studio: largest video upload accepted, in MiB', default: 2048, parse: intIn(1, 1048576) },
 } as const satisfies Record<string, OptionSpec>;
+
+/** Options `noggin capture` and `noggin run` share: how the face is tracked. */
+export const CAPTURE_OPTIONS = ['smoothing', 'fillGaps', 'workers', 'maxAnalysisSide', 'minDetectionConfidence', 'model'] as const satisfies readonly (keyof typeof OPTIONS)[];
+
+/** Options `noggin render` and `noggin run` share: how the head is lined up and drawn. */
+export const HEAD_OPTIONS = ['profile', 'align', 'antialias', 'lighting'] as const satisfies readonly (keyof typeof OPTIONS)[];
+
+/** Adds the options named by `keys` (in that order) to a command. */
+export function addOptions(cmd: Command, keys: readonly (keyof typeof OPTIONS)[]): Command {
+  for (const k of keys) cmd.addOption(option(OPTIONS[k]));
+  return cmd;
+}
 
 /** Builds a commander Option from a spec. */
 export function option(spec: OptionSpec): Option {

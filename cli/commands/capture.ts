@@ -6,7 +6,7 @@ import { AsyncQueue } from '../../core/async-queue.js';
 import type { TrackFrame } from '../../core/track.js';
 import type { SmoothingMode } from '../../capture/smoothing/index.js';
 import { userPath } from '../../system/paths.js';
-import { OPTIONS, option, resolveModel } from '../options.js';
+import { addOptions, CAPTURE_OPTIONS, OPTIONS, option, resolveModel } from '../options.js';
 import { createProgress } from '../progress.js';
 
 /** Default track path for a video: same folder and name, `.track.ndjson`. */
@@ -16,20 +16,13 @@ export function defaultTrackPath(video: string): string {
 
 /** Registers the command. */
 export function registerCapture(program: Command): void {
-  program
+  const cmd = program
     .command('capture')
     .description('track the face in a video and write a face track (*.track.ndjson)')
     .argument('<video>', 'input video file')
     .addOption(option(OPTIONS.output))
-    .addOption(option(OPTIONS.csv))
-    .addOption(option(OPTIONS.smoothing))
-    .addOption(option(OPTIONS.fillGaps))
-    .addOption(option(OPTIONS.workers))
-    .addOption(option(OPTIONS.maxAnalysisSide))
-    .addOption(option(OPTIONS.minDetectionConfidence))
-    .addOption(option(OPTIONS.model))
-    .addOption(option(OPTIONS.publish))
-    .addOption(option(OPTIONS.json))
+    .addOption(option(OPTIONS.csv));
+  addOptions(cmd, [...CAPTURE_OPTIONS, 'publish', 'json'])
     .action(async (video: string, o: Record<string, unknown>) => {
       const input = userPath(video);
       const output = userPath((o.output as string | undefined) ?? defaultTrackPath(video));

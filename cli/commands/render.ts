@@ -5,14 +5,14 @@ import type { LightingMode } from '../../render/footage-lighting.js';
 import { renderTrack, type AlignMode } from '../../render/index.js';
 import type { LayerCodec } from '../../system/ffmpeg-encode.js';
 import { userPath } from '../../system/paths.js';
-import { OPTIONS, option } from '../options.js';
+import { addOptions, HEAD_OPTIONS, OPTIONS, option } from '../options.js';
 import { createProgress } from '../progress.js';
 import { NogginError } from '../../core/errors.js';
 import { parseSessionUrl, subscribe } from '../../bridge/index.js';
 
 /** Registers the command. */
 export function registerRender(program: Command): void {
-  program
+  const cmd = program
     .command('render')
     .description('render a face track as a full-frame alpha layer of the mascot head (.mov and/or PNG sequence)')
     .argument('[track]', 'face track (*.track.ndjson) from `noggin capture` (or use --session)')
@@ -21,13 +21,8 @@ export function registerRender(program: Command): void {
     .addOption(option(OPTIONS.session))
     .addOption(option(OPTIONS.pngDir))
     .addOption(option(OPTIONS.layerCodec))
-    .addOption(option(OPTIONS.noMov))
-    .addOption(option(OPTIONS.profile))
-    .addOption(option(OPTIONS.align))
-    .addOption(option(OPTIONS.materials))
-    .addOption(option(OPTIONS.antialias))
-    .addOption(option(OPTIONS.lighting))
-    .addOption(option(OPTIONS.json))
+    .addOption(option(OPTIONS.noMov));
+  addOptions(cmd, [...HEAD_OPTIONS, 'materials', 'json'])
     .action(async (track: string | undefined, o: Record<string, unknown>) => {
       if (!o.head) throw new NogginError('render', 'no head given', 'add --head NAME (see `noggin heads`) or --head FILE.glb', 2);
       if (!track && !o.session) throw new NogginError('render', 'no track given', 'name a TRACK file, or --session URL to follow a bridge session', 2);

@@ -7,7 +7,7 @@ import type { SmoothingMode } from '../../capture/smoothing/index.js';
 import { runJob } from '../../composite/index.js';
 import type { AlignMode } from '../../render/index.js';
 import { userPath, PROJECT_ROOT } from '../../system/paths.js';
-import { OPTIONS, option, resolveModel } from '../options.js';
+import { addOptions, CAPTURE_OPTIONS, HEAD_OPTIONS, OPTIONS, option, resolveModel } from '../options.js';
 import { createProgress, type Progress } from '../progress.js';
 import { join } from 'node:path';
 
@@ -16,7 +16,7 @@ export const SAMPLE_CLIP = join(PROJECT_ROOT, 'assets', 'samples', 'presenter.mp
 
 /** Registers the command. */
 export function registerRun(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description('the main job: put the mascot head on the person in VIDEO (capture, render and composite in one pipeline)')
     .argument('[video]', 'the source video (default: the bundled sample clip)')
@@ -27,19 +27,8 @@ export function registerRun(program: Command): void {
     .addOption(option(OPTIONS.videoCodec))
     .addOption(option(OPTIONS.sheet))
     .addOption(option(OPTIONS.keepTrack))
-    .addOption(option(OPTIONS.plateSamples))
-    .addOption(option(OPTIONS.smoothing))
-    .addOption(option(OPTIONS.fillGaps))
-    .addOption(option(OPTIONS.workers))
-    .addOption(option(OPTIONS.maxAnalysisSide))
-    .addOption(option(OPTIONS.minDetectionConfidence))
-    .addOption(option(OPTIONS.model))
-    .addOption(option(OPTIONS.profile))
-    .addOption(option(OPTIONS.align))
-    .addOption(option(OPTIONS.antialias))
-    .addOption(option(OPTIONS.lighting))
-    .addOption(option(OPTIONS.json))
-    .action(async (video: string | undefined, o: Record<string, unknown>) => {
+    .addOption(option(OPTIONS.plateSamples));
+  addOptions(cmd, [...CAPTURE_OPTIONS, ...HEAD_OPTIONS, 'json']).action(async (video: string | undefined, o: Record<string, unknown>) => {
       const input = userPath(video ?? SAMPLE_CLIP);
       const head = o.head as string;
       const output = userPath((o.output as string | undefined) ?? input.replace(/\.[^./\\]+$/, '') + `.${basename(head).replace(/\.[^.]+$/, '')}.mp4`);
