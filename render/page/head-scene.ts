@@ -10,6 +10,7 @@ import { FreeCamera } from '@babylonjs/core/Cameras/freeCamera.js';
 import { Engine } from '@babylonjs/core/Engines/engine.js';
 import { DirectionalLight } from '@babylonjs/core/Lights/directionalLight.js';
 import { HemisphericLight } from '@babylonjs/core/Lights/hemisphericLight.js';
+import { RenderingGroup } from '@babylonjs/core/Rendering/renderingGroup.js';
 import { Color3, Color4 } from '@babylonjs/core/Maths/math.color.js';
 import { Matrix, Quaternion, Vector3 } from '@babylonjs/core/Maths/math.vector.js';
 import { Plane } from '@babylonjs/core/Maths/math.plane.js';
@@ -64,6 +65,12 @@ const AUTO_FIT_CENTRE_CM: Vec3 = [0, 1.8, -2];
 /** Light intensities: sky, key, ground colour, for PBR and for fast materials. */
 const PBR_LIGHTS = [0.9, 1.6, 0.35];
 const FAST_LIGHTS = [0.7, 0.9, 0.3];
+/**
+ * With fast materials, a material whose specular colour stays below this (max channel) is
+ * lit without a specular term: software WebGL pays for the term on every pixel (measured:
+ * 30-45% of a fox frame on SwiftShader) while on matte fur or skin it barely shows.
+ */
+const MATTE_SPECULAR = 0.15;
 /** Morph weights below this are treated as 0 (saves vertex work, invisible). */
 const MIN_INFLUENCE = 0.01;
 /** Chin-to-crown height a bare head's bounding box is fitted to (cm). */
@@ -93,6 +100,8 @@ export class HeadScene {
   /** Set when the WebGL context is lost; nothing renders after. */
   contextLost = false;
   resizes = 0;
+  /** The key light with specular and its twin without (fast materials only). */
+  private keyLights: { shiny: DirectionalLight; matte: DirectionalLight } | null = null;
 
   constructor(readonly opts: HeadSceneOptions) {
     this.canvas = document.createElement('canvas');
@@ -145,9 +154,22 @@ export class HeadScene {
     hemi.intensity = L[0] * lit.ambient;
     hemi.diffuse = new Color3(tint[0], tint[1], tint[2]);
     hemi.groundColor = new Color3(L[2] * tint[0], L[2] * 0.95 * tint[1], L[2] * 0.92 * tint[2]);
-    const key = new DirectionalLight('noggin-key', new Vector3(-lit.keyFrom[0], -lit.keyFrom[1], -lit.keyFrom[2]), this.scene);
+    const keyDir = new Vector3(-lit.keyFrom[0], -lit.keyFrom[1], -lit.keyFrom[2]);
+    const key = new DirectionalLight('noggin-key', keyDir, this.scene);
     key.intensity = L[1] * lit.key;
     key.diffuse = new Color3(tint[0], tint[1], tint[2]);
+    if (fast) {
+      // The sky's highlight is a faint sheen from above; the key's stays on shiny parts only
+      // (eyes, nose, teeth), through a twin key without specular for the matte ones.
+      hemi.specular = Color3.Black();
+      const matte = new DirectionalLight('noggin-key-matte', keyDir.clone(), this.scene);
+      matte.intensity = key.intensity;
+      matte.diffuse = key.diffuse.clone();
+      matte.specular = Color3.Black();
+      this.keyLights = { shiny: key, matte };
+    }
+    // Opaque parts nearest first: a software rasteriser then skips shading hidden pixels.
+    this.scene.setRenderingOrder(0, RenderingGroup.frontToBackSortCompare);
     this.pose = new TransformNode('noggin-pose', this.scene);
     this.pose.rotationQuaternion = Quaternion.Identity();
     this.anchor = new TransformNode('noggin-anchor', this.scene);
@@ -194,6 +216,7 @@ export class HeadScene {
     for (const n of [...c.rootNodes]) n.parent = this.anchor;
     this.applyColors(spec.colors, c.materials);
     const replaced = this.opts.fastMaterials ? this.useFastMaterials(meshes) : new Map<Material, Material>();
+    this.splitKeyLight(meshes);
 
     // Anchor: canonical = model / unitsPerCm - originCm.
     let anchor = spec.anchor ?? loaded.anchor ?? null;
@@ -324,6 +347,20 @@ export class HeadScene {
     }
     for (const p of made.keys()) p.dispose(false, false);
     return made;
+  }
+
+  /** Lights each mesh by the key with specular (shiny material) or the one without (matte). */
+  private splitKeyLight(meshes: readonly AbstractMesh[]): void {
+    if (!this.keyLights) return;
+    const shiny: AbstractMesh[] = [];
+    const matte: AbstractMesh[] = [];
+    for (const m of meshes) {
+      const mat = m.material;
+      const s = mat instanceof StandardMaterial ? (mat.disableLighting ? 0 : Math.max(mat.specularColor.r, mat.specularColor.g, mat.specularColor.b)) : 1;
+      (s < MATTE_SPECULAR ? matte : shiny).push(m);
+    }
+    this.keyLights.shiny.excludedMeshes = matte;
+    this.keyLights.matte.excludedMeshes = shiny;
   }
 
   /** World-space (= canonical, pose at identity) bounds of the meshes, with a 10% margin. */
