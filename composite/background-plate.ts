@@ -140,6 +140,10 @@ export class BackgroundPlateBuilder {
  * the pixel takes the plate t pixels beyond q on the same ray (the mirror image across
  * the boundary), averaged over five neighbouring rays to soften streaks. Pixels whose
  * rays find no known plate stay holes (weight 0) for push-pull.
+ *
+ * Rays are marched once per angle (about one pixel apart at the frame's edge), not once
+ * per hole pixel: a pixel looks up, on its angle's ray, the first known pixel beyond its
+ * own distance. A close-up presenter leaves a third of the frame or more to fill.
  */
 export function reflectFill(rgb: Float32Array, w: Float32Array, width: number, height: number): void {
   let cx = 0;
@@ -154,6 +158,7 @@ export function reflectFill(rgb: Float32Array, w: Float32Array, width: number, h
   if (!count) return;
   cx /= count;
   cy /= count;
+  /** Pixel index at (x, y) when known, -1 outside the frame, -2 in a hole. */
   const known = (x: number, y: number): number => {
     const xi = Math.round(x);
     const yi = Math.round(y);
@@ -161,6 +166,7 @@ export function reflectFill(rgb: Float32Array, w: Float32Array, width: number, h
     const q = yi * width + xi;
     return w[q] >= 1 ? q : -2;
   };
+  const rays = new AngleRays(cx, cy, Math.hypot(Math.max(cx, width - cx), Math.max(cy, height - cy)) + 2, known);
   const filled: number[] = [];
   const values: number[] = [];
   const acc = [0, 0, 0];
@@ -168,25 +174,28 @@ export function reflectFill(rgb: Float32Array, w: Float32Array, width: number, h
     if (w[p] >= 1) continue;
     const px = p % width;
     const py = Math.floor(p / width);
+    const r = Math.hypot(px - cx, py - cy);
     const base = Math.atan2(py - cy, px - cx);
     acc[0] = acc[1] = acc[2] = 0;
     let got = 0;
     for (const da of [-0.08, -0.04, 0, 0.04, 0.08]) {
-      const ux = Math.cos(base + da);
-      const uy = Math.sin(base + da);
-      let t = 1;
-      let q = -2;
-      for (; t < width + height; t++) {
-        q = known(px + ux * t, py + uy * t);
-        if (q !== -2) break;
-      }
+      const bin = rays.binOf(base + da);
+      const s = rays.firstKnownBeyond(bin, r);
+      if (s < 0) continue;
+      // The boundary is t pixels beyond the pixel on this angle; step from the pixel itself
+      // (near rays then stay near: softer streaks, crisper texture), a little further when
+      // its own ray leaves the hole later.
+      const [ux, uy] = rays.direction(bin);
+      let t = Math.max(1, Math.round(s - r));
+      let q = known(px + ux * t, py + uy * t);
+      for (let extra = 0; q === -2 && extra < 3; extra++) q = known(px + ux * ++t, py + uy * t);
       if (q < 0) continue;
       // Mirror across the boundary; fall back to the boundary pixel itself.
       const m = known(px + ux * 2 * t, py + uy * 2 * t);
-      const s = m >= 0 ? m : q;
-      acc[0] += rgb[s * 3];
-      acc[1] += rgb[s * 3 + 1];
-      acc[2] += rgb[s * 3 + 2];
+      const src = m >= 0 ? m : q;
+      acc[0] += rgb[src * 3];
+      acc[1] += rgb[src * 3 + 1];
+      acc[2] += rgb[src * 3 + 2];
       got++;
     }
     if (!got) continue;
@@ -200,6 +209,65 @@ export function reflectFill(rgb: Float32Array, w: Float32Array, width: number, h
     rgb[p * 3 + 1] = values[i * 3 + 1];
     rgb[p * 3 + 2] = values[i * 3 + 2];
     w[p] = 1;
+  }
+}
+
+/**
+ * Rays from a centre, one per angle bin, each marched once in whole-pixel steps: the
+ * stretches of steps that land on known pixels, ending where the ray leaves the frame.
+ */
+class AngleRays {
+  private readonly bins: number;
+  /** Per bin: offset into `starts`/`ends` and its stretch count. */
+  private readonly offset: Int32Array;
+  private readonly count: Int32Array;
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+
+  constructor(
+    private readonly cx: number,
+    private readonly cy: number,
+    maxSteps: number,
+    known: (x: number, y: number) => number,
+  ) {
+    this.bins = Math.max(64, Math.ceil(2 * Math.PI * maxSteps));
+    this.offset = new Int32Array(this.bins);
+    this.count = new Int32Array(this.bins);
+    for (let b = 0; b < this.bins; b++) {
+      const [ux, uy] = this.direction(b);
+      this.offset[b] = this.starts.length;
+      let inKnown = false;
+      for (let s = 0; ; s++) {
+        const k = known(cx + ux * s, cy + uy * s);
+        if (k === -1) break;
+        if (k >= 0 && !inKnown) this.starts.push(s);
+        if (k < 0 && inKnown) this.ends.push(s - 1);
+        inKnown = k >= 0;
+      }
+      if (inKnown) this.ends.push(Infinity);
+      this.count[b] = this.starts.length - this.offset[b];
+    }
+  }
+
+  /** The bin of an angle (radians). */
+  binOf(angle: number): number {
+    const b = Math.round((angle / (2 * Math.PI)) * this.bins) % this.bins;
+    return b < 0 ? b + this.bins : b;
+  }
+
+  /** Unit direction of a bin. */
+  direction(bin: number): [number, number] {
+    const a = (bin / this.bins) * 2 * Math.PI;
+    return [Math.cos(a), Math.sin(a)];
+  }
+
+  /** The first whole step beyond distance `r` on a known pixel, or -1 when the ray leaves the frame first. */
+  firstKnownBeyond(bin: number, r: number): number {
+    const after = Math.floor(r) + 1;
+    for (let i = this.offset[bin], end = i + this.count[bin]; i < end; i++) {
+      if (this.ends[i] >= after) return Math.max(this.starts[i], after);
+    }
+    return -1;
   }
 }
 

@@ -63,10 +63,7 @@ export function sampleIndices(frameCount: number, n: number): Set<number> {
 /** Builds the background plate of a video from sampled frames and their faces. */
 export async function buildPlate(info: VideoInfo, faces: Map<number, FaceData | null>, samples: number): Promise<{ rgba: Uint8Array; inpaintedFraction: number }> {
   const b = new BackgroundPlateBuilder(info.width, info.height, samples);
-  const last = Math.max(...faces.keys());
-  for await (const f of decodeFrames(info, { endFrame: last + 1 })) {
-    if (faces.has(f.index)) b.add(f.data, faces.get(f.index) ?? null);
-  }
+  for await (const f of decodeFrames(info, { frames: new Set(faces.keys()) })) b.add(f.data, faces.get(f.index) ?? null);
   return b.build();
 }
 

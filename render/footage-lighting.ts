@@ -21,11 +21,9 @@ export const LIGHTING_SAMPLES = 8;
 /** Lighting estimated from `faces` (frame index -> face) of the video. */
 export async function lightingFromFaces(info: VideoInfo, faces: ReadonlyMap<number, FaceData>): Promise<SceneLighting> {
   if (!faces.size) return STUDIO_LIGHTING;
-  const last = Math.max(...faces.keys());
   const samples: LightingSample[] = [];
-  for await (const f of decodeFrames(info, { endFrame: last + 1 })) {
-    const face = faces.get(f.index);
-    if (face) samples.push({ rgba: f.data, width: info.width, height: info.height, landmarks: face.landmarks });
+  for await (const f of decodeFrames(info, { frames: new Set(faces.keys()) })) {
+    samples.push({ rgba: f.data, width: info.width, height: info.height, landmarks: faces.get(f.index)!.landmarks });
   }
   const lighting = estimateLighting(samples);
   log.debug({ lighting }, 'render: lighting matched to the footage');

@@ -44,6 +44,16 @@ test('a decode that starts mid-clip yields exactly the frames of a full decode (
   }
 });
 
+test('a sampled decode yields exactly the chosen frames of a full decode, also with B-frames', async () => {
+  const info = await probeVideo(video);
+  const all = await collect(decodeFrames(info));
+  const picks = new Set([0, 1, 26, 27, 49, 50, 89, 120]);
+  const part = await collect(decodeFrames(info, { frames: picks }));
+  assert.deepEqual(part.map((f) => f.index), [0, 1, 26, 27, 49, 50, 89], 'in order, the out-of-range pick left out');
+  part.forEach((f) => assert.ok(f.data.equals(all[f.index].data), `frame ${f.index} pixels`));
+  assert.deepEqual(await collect(decodeFrames(info, { frames: new Set([60]), endFrame: 60 })), []);
+});
+
 test('JPEG frames split correctly whatever the chunk boundaries', async () => {
   const r = spawnSync('ffmpeg', ['-v', 'error', '-i', video, '-frames:v', '12', '-pix_fmt', 'yuvj444p', '-c:v', 'mjpeg', '-q:v', '2', '-f', 'mjpeg', 'pipe:1'], { maxBuffer: 1 << 26 });
   const stream = r.stdout as Buffer;
