@@ -8,6 +8,7 @@ import { SMOOTHING_MODES } from '../capture/smoothing/index.js';
 import { modelPath } from '../system/tools.js';
 import { ANTIALIAS_MODES } from '../core/page-contract.js';
 import { LIGHTING_MODES } from '../render/footage-lighting.js';
+import { DEFAULT_RUN_WORKERS } from '../composite/run-job.js';
 
 /** One option's definition. */
 export interface OptionSpec {
@@ -54,6 +55,12 @@ export const OPTIONS = {
   },
   fillGaps: { flags: '--fill-gaps <frames>', doc: 'fill runs of at most this many faceless frames by interpolation (0: never)', default: 5, parse: intIn(0, 1000) },
   workers: { flags: '--workers <n>', doc: 'landmarkers run in parallel on segments of the clip', default: DEFAULT_WORKERS, parse: intIn(1, 16) },
+  runWorkers: {
+    flags: '--workers <n>',
+    doc: 'landmarkers run in parallel on segments of the clip (half the cores: the render and the encoder run at the same time)',
+    default: DEFAULT_RUN_WORKERS,
+    parse: intIn(1, 16),
+  },
   maxAnalysisSide: { flags: '--analysis-size <px>', doc: 'long side of the frames given to the landmarker (larger frames are scaled down)', default: 1280, parse: intIn(256, 4096) },
   minDetectionConfidence: { flags: '--min-detection-confidence <x>', doc: 'minimum face detection confidence, 0..1', default: 0.5, parse: numIn(0, 1) },
   model: { flags: '--model <file>', doc: 'face_landmarker.task to use (env NOGGIN_MODEL)', default: undefined as string | undefined },
@@ -102,8 +109,11 @@ export const OPTIONS = {
   maxUploadMb: { flags: '--max-upload-mb <n>', doc: 'studio: largest video upload accepted, in MiB', default: 2048, parse: intIn(1, 1048576) },
 } as const satisfies Record<string, OptionSpec>;
 
-/** Options `noggin capture` and `noggin run` share: how the face is tracked. */
+/** Options of `noggin capture`: how the face is tracked. */
 export const CAPTURE_OPTIONS = ['smoothing', 'fillGaps', 'workers', 'maxAnalysisSide', 'minDetectionConfidence', 'model'] as const satisfies readonly (keyof typeof OPTIONS)[];
+
+/** The same for `noggin run`, whose capture shares the cores with the render and the encoder. */
+export const RUN_CAPTURE_OPTIONS = ['smoothing', 'fillGaps', 'runWorkers', 'maxAnalysisSide', 'minDetectionConfidence', 'model'] as const satisfies readonly (keyof typeof OPTIONS)[];
 
 /** Options `noggin render` and `noggin run` share: how the head is lined up and drawn. */
 export const HEAD_OPTIONS = ['profile', 'align', 'antialias', 'lighting'] as const satisfies readonly (keyof typeof OPTIONS)[];

@@ -10,6 +10,7 @@
  * hash, and a later run on the same video skips capture.
  */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { createReadStream, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { captureHeader, fillGaps, landmarkVideo, smoothFrames, type SmoothingMode } from '../capture/index.js';
@@ -20,7 +21,7 @@ import { LANDMARK_FLOATS } from '../core/landmarks.js';
 import { log } from '../core/log.js';
 import { openTrack, TrackWriter } from '../core/track-file.js';
 import { MEDIAPIPE_VERTICAL_FOV_DEG, type FaceData, type TrackFrame } from '../core/track.js';
-import { calibrateFromStream, headHostFiles, lightingFromFaces, LIGHTING_SAMPLES, NO_CALIBRATION, RendererClient, resolveHead, type AlignMode, type FaceCalibration, type LightingMode } from '../render/index.js';
+import { calibrateFace, headHostFiles, lightingFromFaces, LIGHTING_SAMPLES, NO_CALIBRATION, RendererClient, resolveHead, STREAM_CALIBRATION_FACES, type AlignMode, type FaceCalibration, type LightingMode } from '../render/index.js';
 import type { Antialias } from '../core/page-contract.js';
 import { launchChromium, type ChromiumHandle } from '../system/chromium.js';
 import { decodeFrames, probeVideo } from '../system/ffmpeg.js';
@@ -30,6 +31,13 @@ import { modelPath as defaultModelPath } from '../system/tools.js';
 import { buildPlate, sampleIndices } from './composite-video.js';
 import { composeFrame, type LayerCrop } from './compose-frame.js';
 import { checkOutputPath, containerFor, openOutput, type EncodeSettings } from './output.js';
+
+/**
+ * Landmarkers of a run: half the cores (at least one), because the render and the encoder
+ * run at the same time as capture (measured on 2 cores: one landmarker finishes a run
+ * 10-15% sooner than two).
+ */
+export const DEFAULT_RUN_WORKERS = Math.max(1, Math.min(4, Math.floor(availableParallelism() / 2)));
 
 /** Options of `runJob`. */
 export interface RunJobOptions extends EncodeSettings {
@@ -52,7 +60,7 @@ export interface RunJobOptions extends EncodeSettings {
   readonly antialias?: Antialias;
   /** Lights matched to the footage (default) or studio lighting. */
   readonly lighting?: LightingMode;
-  /** Frames buffered before the render starts, to calibrate the head to this face (default 30). */
+  /** Faces the head is calibrated on before the render starts (default 30, the first ones). */
   readonly calibrationFrames?: number;
   readonly plateSamples?: number;
   readonly onProgress?: (p: RunProgress) => void;
@@ -157,11 +165,27 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
     const samples = o.plateSamples ?? 24;
     const picks = sampleIndices(info.frameCount, samples);
     const plateFaces = new Map<number, FaceData | null>();
-    // Early faces (every third frame) for the lighting estimate; settled once there are
-    // enough of them or capture ends.
+    // Early faces, taken from the raw landmarks as they arrive (smoothing lags by a second
+    // and more): the first ones calibrate the head to this face, every third of them feeds
+    // the lighting estimate. The render starts once they are in, while capture goes on.
+    const align = o.align ?? 'refit';
+    const calibrationWanted = align === 'none' ? 0 : (o.calibrationFrames ?? STREAM_CALIBRATION_FACES);
+    const lightingWanted = (o.lighting ?? 'footage') === 'footage' ? LIGHTING_SAMPLES : 0;
+    const calibrationFaces: FaceData[] = [];
     const lightFaces = new Map<number, FaceData>();
-    let lightFacesDone: () => void = () => undefined;
-    const lightFacesReady = new Promise<void>((r) => (lightFacesDone = r));
+    let earlyFacesDone: () => void = () => undefined;
+    const earlyFacesReady = new Promise<void>((r) => (earlyFacesDone = r));
+    if (!calibrationWanted && !lightingWanted) earlyFacesDone();
+    async function* tapEarlyFaces(frames: AsyncIterable<TrackFrame>): AsyncGenerator<TrackFrame> {
+      for await (const f of frames) {
+        if (f.face && !f.interpolated) {
+          if (calibrationFaces.length < calibrationWanted) calibrationFaces.push(f.face);
+          if (f.frame % 3 === 0 && lightFaces.size < lightingWanted) lightFaces.set(f.frame, f.face);
+          if (calibrationFaces.length >= calibrationWanted && lightFaces.size >= lightingWanted) earlyFacesDone();
+        }
+        yield f;
+      }
+    }
     let captured = 0;
     let faces = 0;
     let tCapStart = performance.now();
@@ -169,26 +193,22 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
     capture = (async () => {
       let frames: AsyncIterable<TrackFrame>;
       if (trackCache?.hit) {
-        frames = (await openTrack(trackCache.path)).frames;
+        frames = tapEarlyFaces((await openTrack(trackCache.path)).frames);
       } else {
         if (trackCache) writer = await TrackWriter.open(trackCache.path, captureHeader(info, { smoothing, fillGapFrames, maxAnalysisSide }), 'run');
         const raw = landmarkVideo(info, {
           modelPath: model!,
-          workers: o.workers ?? 2,
+          workers: o.workers ?? DEFAULT_RUN_WORKERS,
           maxAnalysisSide,
           landmarker: { minFaceDetectionConfidence: o.minDetectionConfidence ?? 0.5 },
           onReady: () => (tCapStart = performance.now()),
         });
-        frames = fillGaps(smoothFrames(raw, smoothing, fillGapFrames), fillGapFrames);
+        frames = fillGaps(smoothFrames(tapEarlyFaces(raw), smoothing, fillGapFrames), fillGapFrames);
       }
       for await (const f of frames) {
         if (captureStop) break;
         await writer?.writeFrame(f);
         if (picks.has(f.frame)) plateFaces.set(f.frame, f.face);
-        if (f.face && f.frame % 3 === 0 && lightFaces.size < LIGHTING_SAMPLES) {
-          lightFaces.set(f.frame, f.face);
-          if (lightFaces.size === LIGHTING_SAMPLES) lightFacesDone();
-        }
         if (f.face) faces++;
         captured++;
         trackFrames.push(f);
@@ -201,21 +221,16 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
       if (!captureStop && captured !== info.frameCount) throw new NogginError('run', `capture gave ${captured} of ${info.frameCount} frames`, 're-run with --log-level debug');
       trackFrames.end();
     })();
-    void capture.finally(() => lightFacesDone()).catch(() => undefined);
+    void capture.finally(() => earlyFacesDone()).catch(() => undefined);
     capture.catch((e) => trackFrames.fail(e));
 
-    // Stage 2: render, starting once the first frames calibrated the head to this face.
+    // Stage 2: render, starting once the early faces calibrated the head to this face.
     host = await startPageHost({ files: headHostFiles(head) });
     chromium = await launchChromium();
-    const align = o.align ?? 'refit';
     const cam = { verticalFovDeg: MEDIAPIPE_VERTICAL_FOV_DEG, frameWidth: info.width, frameHeight: info.height };
-    const start =
-      align === 'none'
-        ? { calibration: NO_CALIBRATION, frames: trackFrames as AsyncIterable<TrackFrame> }
-        : await calibrateFromStream(trackFrames, cam, o.calibrationFrames);
-    const calibration: FaceCalibration = start.calibration;
-    await lightFacesReady;
-    const lighting = (o.lighting ?? 'footage') === 'footage' ? await lightingFromFaces(info, lightFaces) : null;
+    await earlyFacesReady;
+    const calibration: FaceCalibration = calibrationFaces.length ? calibrateFace(calibrationFaces, cam) : NO_CALIBRATION;
+    const lighting = lightingWanted ? await lightingFromFaces(info, lightFaces) : null;
     renderer = await RendererClient.open(chromium, host, {
       head,
       frameWidth: info.width,
@@ -229,7 +244,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
     // Landmarks of the frames in flight, taken back when their crops return.
     const inFlight = new Map<number, FaceData | null>();
     async function* all(): AsyncGenerator<TrackFrame> {
-      for await (const f of start.frames) {
+      for await (const f of trackFrames) {
         inFlight.set(f.frame, f.face);
         yield f;
       }

@@ -146,7 +146,7 @@ export async function calibrateTrack(path: string, samples = 40): Promise<FaceCa
 }
 
 /** Faces a streamed track is calibrated on (the first ones; a file uses faces spread over the clip). */
-const STREAM_CALIBRATION_FACES = 30;
+export const STREAM_CALIBRATION_FACES = 30;
 
 /**
  * Calibrates the head to the presenter from the first `faces` detected (not interpolated)

@@ -7,7 +7,7 @@ import type { SmoothingMode } from '../../capture/smoothing/index.js';
 import { runJob } from '../../composite/index.js';
 import type { AlignMode } from '../../render/index.js';
 import { userPath, PROJECT_ROOT } from '../../system/paths.js';
-import { addOptions, CAPTURE_OPTIONS, HEAD_OPTIONS, OPTIONS, option, resolveModel } from '../options.js';
+import { addOptions, HEAD_OPTIONS, OPTIONS, option, resolveModel, RUN_CAPTURE_OPTIONS } from '../options.js';
 import { createProgress, type Progress } from '../progress.js';
 import { join } from 'node:path';
 
@@ -28,7 +28,7 @@ export function registerRun(program: Command): void {
     .addOption(option(OPTIONS.sheet))
     .addOption(option(OPTIONS.keepTrack))
     .addOption(option(OPTIONS.plateSamples));
-  addOptions(cmd, [...CAPTURE_OPTIONS, ...HEAD_OPTIONS, 'json']).action(async (video: string | undefined, o: Record<string, unknown>) => {
+  addOptions(cmd, [...RUN_CAPTURE_OPTIONS, ...HEAD_OPTIONS, 'json']).action(async (video: string | undefined, o: Record<string, unknown>) => {
       const input = userPath(video ?? SAMPLE_CLIP);
       const head = o.head as string;
       const output = userPath((o.output as string | undefined) ?? input.replace(/\.[^./\\]+$/, '') + `.${basename(head).replace(/\.[^.]+$/, '')}.mp4`);
