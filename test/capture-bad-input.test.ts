@@ -12,8 +12,14 @@ import { modelPath } from '../system/tools.js';
 import { ffmpeg, processesTagged, runCli, SHARED, sharedVideo, waitFor, type CliResult } from './helpers/cli.js';
 
 let dir = '';
+/** A clip long enough (presenter-1 four times over) that capture is still running when a test interrupts it. */
+let longClip = '';
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'noggin-bad-'));
+  if (SHARED) {
+    longClip = join(dir, 'long.mp4');
+    ffmpeg(['-stream_loop', '3', '-i', sharedVideo('presenter-1.mp4'), '-c', 'copy', longClip]);
+  }
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -121,7 +127,7 @@ test('Chromium that fails to start', { skip: !SHARED }, async () => {
 
 test('Chromium killed mid-way', { skip: !SHARED }, async () => {
   const out = join(dir, 'crash.track.ndjson');
-  const r = await runCli(['capture', sharedVideo('presenter-1.mp4'), '-o', out], {
+  const r = await runCli(['capture', longClip, '-o', out], {
     async during(_pid, tag, stderr) {
       await waitFor(() => /capture: \d+\/\d+ frames/.test(stderr()) || processesTagged(tag).some((p) => p.includes('--type=renderer')), 60000, 'capture to start');
       await new Promise((res) => setTimeout(res, 1500));
@@ -135,7 +141,7 @@ test('Chromium killed mid-way', { skip: !SHARED }, async () => {
 
 test('Ctrl-C mid-way ends every child and leaves no output', { skip: !SHARED }, async () => {
   const out = join(dir, 'sigint.track.ndjson');
-  const r = await runCli(['capture', sharedVideo('presenter-1.mp4'), '-o', out], {
+  const r = await runCli(['capture', longClip, '-o', out], {
     async during(pid, tag) {
       await waitFor(() => processesTagged(tag).some((p) => p.includes('ffmpeg')), 60000, 'ffmpeg to start');
       await new Promise((res) => setTimeout(res, 1000));
