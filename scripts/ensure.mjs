@@ -79,7 +79,7 @@ function newestMtime(dir) {
 /** Builds (tsc + page bundles) when any TypeScript source is newer than the last build. */
 export function ensureBuild() {
   const stamp = join(ROOT, 'dist', '.build-stamp');
-  const dirs = ['cli', 'core', 'system', 'capture', 'bridge', 'render', 'composite', 'scripts', 'test', 'bench'].map((d) => join(ROOT, d)).filter(existsSync);
+  const dirs = ['cli', 'core', 'system', 'capture', 'bridge', 'render', 'composite', 'studio', 'scripts', 'test', 'bench'].map((d) => join(ROOT, d)).filter(existsSync);
   const newest = Math.max(...dirs.map(newestMtime), statSync(join(ROOT, 'package-lock.json')).mtimeMs);
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return;
   say('building (tsc + page bundles)');

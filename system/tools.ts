@@ -72,3 +72,16 @@ export function findChromium(): string {
 export function modelPath(): string {
   return process.env.NOGGIN_MODEL || DEFAULT_MODEL_PATH;
 }
+
+/**
+ * Path of a system Firefox ($NOGGIN_FIREFOX or PATH: firefox-esr, firefox), or null: noggin
+ * itself never needs it; the studio page's Firefox test does.
+ */
+export function findFirefox(): string | null {
+  return fromEnv('NOGGIN_FIREFOX', 'Firefox') ?? onPath(['firefox-esr', 'firefox']);
+}
+
+/** Path of Xvfb (the X display headless Firefox needs for WebGL) on PATH, or null. */
+export function findXvfb(): string | null {
+  return onPath(['Xvfb']);
+}

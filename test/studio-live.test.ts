@@ -2,35 +2,34 @@
  * The studio page's Live tab in headless Chromium with a fake camera (a y4m made from a
  * ../shared clip): the mascot covers the face (>= 99% of the face oval differs from the
  * camera frame, read from the composited canvas), switching mascots works, recording gives
- * a playable file of the right length; no camera permission and no WebGL are said plainly.
+ * a playable file of the right length; no camera permission and no WebGL are said plainly;
+ * a video file plays in the camera's place (a cut of the bundled sample clip).
  * Also the pure face transforms (mirroring, neutral subtraction). Screenshots go to
  * test-artifacts/studio/. Needs ../shared (the browser part is skipped without it).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'puppeteer-core';
+import type { ElementHandle, Page } from 'puppeteer-core';
 import { BLENDSHAPE_COUNT, BLENDSHAPE_INDEX } from '../core/blendshapes.js';
 import { setLogLevel } from '../core/log.js';
-import type { StudioLiveProbe, StudioLiveStats } from '../core/page-contract.js';
 import type { FaceData } from '../core/track.js';
 import { transformPoint } from '../render/camera-math.js';
-import type { BridgeHandle } from '../bridge/index.js';
-import { startServer } from '../cli/commands/serve.js';
-import { launchChromium, openPage, type ChromiumHandle } from '../system/chromium.js';
+import { openPage, type ChromiumHandle } from '../system/chromium.js';
 import { PROJECT_ROOT } from '../system/paths.js';
 import { lostFaceOpacity } from '../studio/page/face-fade.js';
 import { mirrorFace, subtractNeutral } from '../studio/page/face-transforms.js';
+import { SAMPLE_CLIP } from '../cli/commands/run.js';
 import { ffmpeg, SHARED, sharedVideo } from './helpers/cli.js';
+import { inspectRecording, launchWithFakeCamera, liveProbe as probe, makeFakeCamera, shotLiveStage, startStudio, untilLive as until, type StudioTestServer } from './helpers/studio.js';
 
 setLogLevel(process.env.NOGGIN_LOG_LEVEL ?? 'silent');
 
 const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts', 'studio');
 let dir = '';
-let server: BridgeHandle | null = null;
+let server: StudioTestServer | null = null;
 let chromium: ChromiumHandle | null = null;
 
 before(async () => {
@@ -38,9 +37,9 @@ before(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   if (!SHARED) return;
   const cam = join(dir, 'camera.y4m');
-  ffmpeg(['-i', sharedVideo('presenter-1.mp4'), '-t', '3', '-vf', 'scale=480:480,fps=15', '-pix_fmt', 'yuv420p', cam]);
-  server = await startServer({ host: '127.0.0.1', port: 0, installCleanup: false, jobsDir: join(dir, 'jobs'), maxUploadMb: 16, recordDir: join(dir, 'rec') });
-  chromium = await launchChromium({ extraArgs: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${cam}`] });
+  makeFakeCamera(sharedVideo('presenter-1.mp4'), cam, { seconds: 3, width: 480, height: 480, fps: 15 });
+  server = await startStudio(dir, { maxUploadMb: 16 });
+  chromium = await launchWithFakeCamera(cam);
 });
 
 after(async () => {
@@ -49,30 +48,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function stats(p: Page): Promise<StudioLiveStats> {
-  return p.evaluate(() => window.noggin_studio_live_stats!());
-}
-
-/** Polls the page until `cond` holds (generous: for progress, never for timing). */
-async function until(p: Page, what: string, cond: (s: StudioLiveStats) => boolean, timeoutMs = 60_000): Promise<StudioLiveStats> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await stats(p);
-    if (s.state === 'error') throw new Error(`the live tab failed: ${s.message}`);
-    if (cond(s)) return s;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last stats ${JSON.stringify(s)})`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function probe(p: Page): Promise<StudioLiveProbe> {
-  return p.evaluate(() => window.noggin_studio_live_probe!(20_000));
-}
-
-async function shot(p: Page, name: string): Promise<void> {
-  const stage = await p.$('.stage');
-  await (stage ?? p).screenshot({ path: join(ARTIFACTS, name) });
-}
+const shot = (p: Page, name: string) => shotLiveStage(p, join(ARTIFACTS, name) as `${string}.png`);
 
 test('mirroring swaps Left/Right blendshapes, mirrors landmarks and keeps the pose a rotation', () => {
   const blendshapes = new Float32Array(BLENDSHAPE_COUNT);
@@ -153,13 +129,10 @@ test('live tab: the mascot covers the face, switching mascots works, recording g
   assert.ok(rec, 'a recording');
   const file = join(ARTIFACTS, `live-recording.${rec.fileName.split('.').pop()}`);
   await writeFile(file, Buffer.from(rec.base64, 'base64'));
-  const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-fps_mode', 'passthrough', '-enc_time_base:v', '-1', '-f', 'null', '-'], { encoding: 'utf8' });
-  assert.equal(decode.status, 0, `the recording decodes: ${decode.stderr}`);
-  assert.equal(decode.stderr.trim(), '', 'without decoder errors');
-  const pts = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], { encoding: 'utf8' })
-    .stdout.split('\n').map(Number).filter((x) => Number.isFinite(x) && x >= 0);
+  const { status, errors, pts } = inspectRecording(file);
+  assert.equal(status, 0, `the recording decodes: ${errors}`);
+  assert.equal(errors, '', 'without decoder errors');
   assert.ok(pts.length >= 5, `${pts.length} video frames recorded`);
-  pts.sort((a, b) => a - b);
   const lengthS = pts[pts.length - 1] - pts[0];
   const wallS = rec.durationMs / 1000;
   // A canvas stream has a frame only when the page drew one: on a loaded machine without a
@@ -211,6 +184,28 @@ test('live tab: no camera permission and no WebGL are said plainly', { skip: !SH
   await p2.waitForFunction(() => !!document.getElementById('live-message')?.textContent, { timeout: 20_000 });
   assert.match(await p2.$eval('#live-message', (e) => e.textContent ?? ''), /no WebGL2/);
   await p2.close();
+});
+
+test('live tab: a video file plays in the camera\'s place (the fox covers its face); a file that is no video is said plainly', { skip: !SHARED, timeout: 60_000 }, async () => {
+  const clip = join(dir, 'presenter-cut.mp4');
+  ffmpeg(['-i', SAMPLE_CLIP, '-t', '3', '-vf', 'scale=640:360', '-an', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', clip]);
+  const { page: p } = await openPage(chromium!, `${server!.url}/?head=fox#live`);
+  await until(p, 'the camera', (s) => s.state === 'running' && s.head === 'fox');
+  const input = (await p.$('#live-video')) as ElementHandle<HTMLInputElement>;
+  await input.uploadFile(clip);
+  await until(p, 'faces from the file', (s) => s.state === 'running' && s.width === 640 && s.height === 360 && s.faceFrames >= 5);
+  const fox = await probe(p);
+  await shot(p, 'live-video-file.png');
+  assert.ok(fox.coverage >= 0.99, `the fox covers ${(fox.coverage * 100).toFixed(2)}% of the file's face oval`);
+  assert.equal(await p.$eval('#live-camera', (e) => (e as HTMLSelectElement).selectedOptions[0]?.textContent), 'Video: presenter-cut.mp4');
+  assert.ok(await p.$eval('#live-resolution', (e) => (e as HTMLSelectElement).disabled), 'a file plays at its own size');
+
+  const notes = join(dir, 'notes.mp4');
+  await writeFile(notes, 'not a video\n'.repeat(100));
+  await input.uploadFile(notes);
+  await p.waitForFunction(() => /could not be played/.test(document.getElementById('live-message')?.textContent ?? ''), { timeout: 20_000 });
+  assert.match(await p.$eval('#live-message', (e) => e.textContent ?? ''), /^The video "notes\.mp4" could not be played as the camera \(.+\)\. Choose a video/);
+  await p.close();
 });
 
 /** Loads `url` in an already opened page (with a script injected first). */

@@ -17,21 +17,22 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Router } from 'express';
 import type { ElementHandle, Page } from 'puppeteer-core';
-import { startBridge, type BridgeHandle } from '../bridge/index.js';
+import type { BridgeHandle } from '../bridge/index.js';
 import { launchChromium, openPage, type ChromiumHandle } from '../system/chromium.js';
-import { HEADS_DIR, MEDIAPIPE_WASM_DIR, PAGES_DIR, PROJECT_ROOT, VRM_DIR } from '../system/paths.js';
-import { studioStaticRoots } from '../cli/commands/studio.js';
-import { mountStudioVideo, STUDIO_UPLOAD_PREFIX, type StudioJob, type StudioVideoHandle } from '../studio/server/index.js';
+import { PROJECT_ROOT } from '../system/paths.js';
+import { mountStudioVideo, type StudioJob, type StudioVideoHandle } from '../studio/server/index.js';
 import { downloadName, overallFraction } from '../studio/server/job-queue.js';
 import { parseErrorLine, runArgs } from '../studio/server/job-runner.js';
 import { cleanFileName, uploadExtension } from '../studio/server/video-store.js';
 import { countFrames, ffmpeg, runCli, SHARED, sharedVideo } from './helpers/cli.js';
+import { openInVideoTab, scrubVideoTab, startStudio, untilExported, untilVideoTabSynced, type StudioTestServer } from './helpers/studio.js';
 
 const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts', 'studio');
 const LIMIT = 1024 * 1024;
 
 let dir = '';
 let clip = '';
+let server: StudioTestServer | null = null;
 let bridge: BridgeHandle | null = null;
 let studio: StudioVideoHandle | null = null;
 let chromium: ChromiumHandle | null = null;
@@ -82,14 +83,9 @@ before(async () => {
   ffmpeg(['-i', sharedVideo('presenter-2.mp4'), '-t', '1', '-vf', 'scale=480:480', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-c:a', 'aac', clip]);
   await writeFile(join(dir, 'notes.txt'), 'these are meeting notes, not a video\n'.repeat(20));
   await writeFile(join(dir, 'huge.mp4'), Buffer.alloc(LIMIT + 4096, 7));
-  // The same static roots as `noggin serve` (cli/commands/serve.ts), the studio page at /.
-  bridge = await startBridge({
-    port: 0,
-    installCleanup: false,
-    staticRoots: { '/pages': PAGES_DIR, '/wasm': MEDIAPIPE_WASM_DIR, '/heads': HEADS_DIR, '/vrm': VRM_DIR, ...studioStaticRoots() },
-    streamedBodyPrefixes: [STUDIO_UPLOAD_PREFIX],
-  });
-  studio = await mountStudioVideo(bridge, { jobsDir: join(dir, 'jobs'), maxUploadBytes: LIMIT, installCleanup: false });
+  // What `noggin serve` starts, the studio page at /.
+  server = await startStudio(dir, { maxUploadMb: LIMIT / (1024 * 1024) });
+  ({ bridge, studio } = server);
   chromium = await launchChromium();
   page = (await openPage(chromium, `${bridge.url}/#video`)).page;
   await page.setViewport({ width: 1100, height: 900 });
@@ -97,9 +93,8 @@ before(async () => {
 });
 
 after(async () => {
-  await studio?.close();
   await chromium?.close();
-  await bridge?.close();
+  await server?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -130,9 +125,7 @@ test('bad uploads (not a video, too large) get a clear message in the page and t
 });
 
 test('upload, export, reload mid-job, second job queues, download matches noggin run', { skip: !SHARED }, async (t) => {
-  const input = (await page!.$('input[data-nv=file]')) as ElementHandle<HTMLInputElement>;
-  await input.uploadFile(clip);
-  await page!.waitForFunction(() => /25 frames/.test(document.querySelector('[data-nv=source-info]')?.textContent ?? ''), { timeout: 30000 });
+  await openInVideoTab(page!, clip, 25, 30000);
   assert.equal(await text('[data-nv=error]'), '');
   const options = await page!.$$eval('[data-nv=head] option', (os) => os.map((o) => (o as HTMLOptionElement).value));
   assert.ok(options.includes('fox') && options.includes('robot'), `shipped heads are listed: ${options.join(', ')}`);
@@ -185,9 +178,7 @@ test('upload, export, reload mid-job, second job queues, download matches noggin
   assert.equal((await getJob(second.id)).state, 'queued', 'the second job waits while the first runs');
 
   // Progress continues in the reloaded page until the job is done.
-  await page!.waitForFunction(() => document.querySelector('[data-nv=downloads] a[data-file=result]'), { timeout: 400000, polling: 200 }).catch(async (e) => {
-    throw new Error(`the export did not finish: ${await text('[data-nv=job-status]')} / ${await text('[data-nv=error]')} (${(e as Error).message})`);
-  });
+  await untilExported(page!, 400000);
   const done = await getJob(jobId);
   assert.equal(done.state, 'done');
   assert.equal(done.progress.fraction, 1);
@@ -197,27 +188,12 @@ test('upload, export, reload mid-job, second job queues, download matches noggin
   assert.match(await text('[data-nv=job-status]'), /^Done talk\.mp4 with fox/);
 
   // Source and result side by side, in sync when scrubbed and after playing.
-  await page!.waitForFunction(() => (document.querySelector('[data-nv=result]') as HTMLVideoElement).readyState >= 2, { timeout: 20000 });
-  await page!.$eval('[data-nv=scrub]', (el) => {
-    const s = el as HTMLInputElement;
-    s.value = '0.52';
-    s.dispatchEvent(new Event('input'));
-    s.dispatchEvent(new Event('change'));
-  });
-  const synced = () =>
-    page!.waitForFunction(
-      () => {
-        const [a, b] = ['source', 'result'].map((k) => document.querySelector(`[data-nv=${k}]`) as HTMLVideoElement);
-        return !a.seeking && !b.seeking && b.readyState >= 2 && Math.abs(a.currentTime - b.currentTime) < 0.05 ? a.currentTime : 0;
-      },
-      { timeout: 20000 },
-    );
-  assert.ok(Math.abs(Number(await (await synced()).jsonValue()) - 0.52) < 0.05);
+  assert.ok(Math.abs((await scrubVideoTab(page!, 0.52)) - 0.52) < 0.05);
   await shot('video-done.png');
   await page!.click('[data-nv=play]');
   await page!.waitForFunction(() => (document.querySelector('[data-nv=source]') as HTMLVideoElement).currentTime > 0.7, { timeout: 20000 });
   await page!.$eval('[data-nv=source]', (v) => (v as HTMLVideoElement).pause());
-  await synced();
+  await untilVideoTabSynced(page!);
 
   // The second job starts once the first is done; cancelled while running, it leaves no output.
   await until('the second job to start', 120000, async () => (await getJob(second.id)).state === 'running');

@@ -33,6 +33,14 @@ export interface HeadChoice {
   readonly spec: RenderHeadSpec;
 }
 
+/**
+ * What the live view shows: a camera at about `width` x `height`, or a video file (a URL the
+ * page may load, e.g. the blob URL of a chosen file) played muted in a loop in its place.
+ */
+export type LiveSource =
+  | { readonly kind: 'camera'; readonly deviceId: string; readonly width: number; readonly height: number }
+  | { readonly kind: 'file'; readonly url: string; readonly name: string };
+
 /** Where the engine finds its files. */
 export interface LiveEngineOptions {
   readonly modelUrl: string;
@@ -119,18 +127,21 @@ export class LiveEngine {
     this.onChange();
   }
 
-  /** Opens the camera and the landmarker and starts the loop. Errors become `message`. */
-  async start(deviceId: string, width: number, height: number): Promise<void> {
+  /** Opens the source and the landmarker and starts the loop. Errors become `message`. */
+  async start(source: LiveSource): Promise<void> {
     this.stop();
     this.set('starting', null);
     try {
-      this.stream = await openCamera(deviceId, width, height);
-      this.video.srcObject = this.stream;
-      await this.video.play();
+      if (source.kind === 'camera') {
+        this.stream = await openCamera(source.deviceId, source.width, source.height);
+        this.video.srcObject = this.stream;
+        await this.video.play();
+      } else {
+        await this.playFile(source.url, source.name);
+      }
       if (!this.tracker) this.tracker = await FaceTracker.create(this.opts);
     } catch (e) {
-      stopStream(this.stream);
-      this.stream = null;
+      this.closeSource();
       this.set('error', (e as Error).message);
       return;
     }
@@ -152,15 +163,38 @@ export class LiveEngine {
     this.schedule(++this.loopToken);
   }
 
-  /** Stops the loop and the camera (the landmarker and head stay loaded). */
+  /** Stops the loop and the camera or file (the landmarker and head stay loaded). */
   stop(): void {
     this.running = false;
     this.loopToken++;
+    this.closeSource();
+    this.lastDisplay = null;
+    if (this.state === 'running' || this.state === 'starting') this.set('idle', null);
+  }
+
+  /** Plays a video file in the camera's place: muted (so autoplay is allowed), looped. */
+  private async playFile(url: string, name: string): Promise<void> {
+    this.video.loop = true;
+    this.video.src = url;
+    try {
+      await this.video.play();
+    } catch (e) {
+      const err = this.video.error;
+      const why = err ? (err.message || `media error ${err.code}`) : (e as Error).message;
+      throw new Error(`The video "${name}" could not be played as the camera (${why}). Choose a video this browser plays (MP4 with H.264, or WebM).`);
+    }
+  }
+
+  private closeSource(): void {
     stopStream(this.stream);
     this.stream = null;
     this.video.srcObject = null;
-    this.lastDisplay = null;
-    if (this.state === 'running' || this.state === 'starting') this.set('idle', null);
+    if (this.video.getAttribute('src') !== null) {
+      this.video.pause();
+      this.video.removeAttribute('src');
+      this.video.load();
+    }
+    this.video.loop = false;
   }
 
   private schedule(token: number): void {

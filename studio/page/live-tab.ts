@@ -1,14 +1,15 @@
 /**
  * The studio's Live tab: camera and resolution pickers, the mascot picker (shipped heads
- * and VRMs, or a dropped .glb/.vrm), recolouring from the profile's colours, mirror,
- * calibrate, record to a downloadable file, publish to a bridge session, and the live
- * canvas with fps and latency. Implements the `noggin_studio_live_*` page contract.
+ * and VRMs, or a dropped .glb/.vrm), a video file in the camera's place, recolouring from
+ * the profile's colours, mirror, calibrate, record to a downloadable file, publish to a
+ * bridge session, and the live canvas with fps and latency. Implements the
+ * `noggin_studio_live_*` page contract.
  */
 import type { StudioLivePageContract } from '../../core/page-contract.js';
 import { listCameras, openMicrophone, RESOLUTIONS } from './camera.js';
 import { CompositorError } from './compositor.js';
 import { fetchHeadIndex, headFromFile, headFromIndex, type HeadIndex } from './head-index.js';
-import { LiveEngine, type HeadChoice } from './live-engine.js';
+import { LiveEngine, type HeadChoice, type LiveSource } from './live-engine.js';
 import type { DelegateChoice } from './face-tracker.js';
 import { el } from './dom.js';
 
@@ -19,6 +20,8 @@ declare global {
 /** Where the page finds the landmarker's files. */
 const MODEL_URL = '/api/studio/model';
 const WASM_URL = '/wasm';
+/** The camera picker's value for the chosen video file. */
+const FILE_SOURCE = 'file:';
 
 /** What the shell needs to show and hide the tab. */
 export interface LiveTab {
@@ -48,6 +51,8 @@ export function mountLiveTab(root: HTMLElement): LiveTab {
   const resSel = el('select', { id: 'live-resolution', title: 'Resolution' }) as HTMLSelectElement;
   for (const r of RESOLUTIONS) resSel.append(el('option', { value: `${r.width}x${r.height}` }, r.label));
   const startBtn = el('button', { id: 'live-start', type: 'button' }, 'Start') as HTMLButtonElement;
+  const videoInput = el('input', { id: 'live-video', type: 'file', accept: 'video/*', hidden: true }) as HTMLInputElement;
+  const videoBtn = el('button', { type: 'button', title: "Play a video file (looped) in the camera's place, or drop one on the picture" }, 'Video file...') as HTMLButtonElement;
   const headSel = el('select', { id: 'live-head', title: 'Mascot' }) as HTMLSelectElement;
   const fileInput = el('input', { id: 'live-file', type: 'file', accept: '.glb,.vrm', hidden: true }) as HTMLInputElement;
   const fileBtn = el('button', { type: 'button', title: 'Load a .glb or .vrm (or drop one on the picture)' }, 'Open model...') as HTMLButtonElement;
@@ -60,11 +65,11 @@ export function mountLiveTab(root: HTMLElement): LiveTab {
   const status = el('div', { id: 'live-status', class: 'status' }, 'Not started');
   const colors = el('div', { id: 'live-colors', class: 'colors' });
   const downloads = el('div', { id: 'live-downloads', class: 'downloads' });
-  const stage = el('div', { class: 'stage' }, canvas, el('div', { class: 'drop-hint' }, 'Drop a .glb or .vrm here'));
+  const stage = el('div', { class: 'stage' }, canvas, el('div', { class: 'drop-hint' }, 'Drop a .glb or .vrm (the mascot) or a video (the camera) here'));
 
   root.append(
     el('div', { class: 'toolbar' },
-      el('label', {}, 'Camera ', cameraSel), el('label', {}, 'Size ', resSel), startBtn,
+      el('label', {}, 'Camera ', cameraSel), el('label', {}, 'Size ', resSel), startBtn, videoBtn, videoInput,
       el('span', { class: 'sep' }),
       el('label', {}, 'Mascot ', headSel), fileBtn, fileInput,
       el('label', { title: 'Show the picture as a mirror (selfie view)' }, mirrorBox, ' Mirror'),
@@ -84,12 +89,24 @@ export function mountLiveTab(root: HTMLElement): LiveTab {
   const choices = new Map<string, HeadChoice>();
   let started = false;
   let micProblem: string | null = null;
+  /** The video file chosen to play in the camera's place (a blob URL of the user's file). */
+  let videoFile: { url: string; name: string } | null = null;
 
   const refreshCameras = async () => {
     const cams = await listCameras();
     const keep = cameraSel.value;
-    cameraSel.replaceChildren(el('option', { value: '' }, 'Default camera'), ...cams.map((c) => el('option', { value: c.deviceId }, c.label)));
+    cameraSel.replaceChildren(
+      el('option', { value: '' }, 'Default camera'),
+      ...cams.map((c) => el('option', { value: c.deviceId }, c.label)),
+      ...(videoFile ? [el('option', { value: FILE_SOURCE }, `Video: ${videoFile.name}`)] : []),
+    );
     if ([...cameraSel.options].some((o) => o.value === keep)) cameraSel.value = keep;
+  };
+
+  const source = (): LiveSource => {
+    if (cameraSel.value === FILE_SOURCE && videoFile) return { kind: 'file', url: videoFile.url, name: videoFile.name };
+    const [width, height] = resSel.value.split('x').map(Number);
+    return { kind: 'camera', deviceId: cameraSel.value, width, height };
   };
 
   const showColors = (choice: HeadChoice) => {
@@ -127,9 +144,11 @@ export function mountLiveTab(root: HTMLElement): LiveTab {
 
   const start = async () => {
     started = true;
-    const [w, h] = resSel.value.split('x').map(Number);
+    const src = source();
+    // A file plays at its own size.
+    resSel.disabled = src.kind === 'file';
     startBtn.disabled = true;
-    await engine.start(cameraSel.value, w, h);
+    await engine.start(src);
     startBtn.disabled = false;
     if (engine.state === 'error') {
       say(engine.message);
@@ -184,8 +203,26 @@ export function mountLiveTab(root: HTMLElement): LiveTab {
   calibrateBtn.addEventListener('click', () => engine.calibrate());
   uncalibrateBtn.addEventListener('click', () => engine.clearCalibration());
 
+  const useVideoFile = async (file: File) => {
+    if (videoFile) URL.revokeObjectURL(videoFile.url);
+    videoFile = { url: URL.createObjectURL(file), name: file.name };
+    await refreshCameras();
+    cameraSel.value = FILE_SOURCE;
+    await start();
+  };
+  videoBtn.addEventListener('click', () => videoInput.click());
+  videoInput.addEventListener('change', () => {
+    const f = videoInput.files?.[0];
+    videoInput.value = '';
+    if (f) void useVideoFile(f);
+  });
+
   const dropFile = (file: File | undefined) => {
     if (!file) return;
+    if (file.type.startsWith('video/')) {
+      void useVideoFile(file);
+      return;
+    }
     try {
       const c = headFromFile(file, index?.limits ?? { maxTextureSide: 4096, maxVertices: 500_000, maxFileBytes: 64 * 1024 * 1024 });
       const prev = choices.get(c.name);
@@ -262,6 +299,7 @@ export function mountLiveTab(root: HTMLElement): LiveTab {
       `${f.frameMs.toFixed(0)} ms per frame`,
       `latency ${f.latencyMs.toFixed(0)} ms`,
       `${s.width}x${s.height}`,
+      cameraSel.value === FILE_SOURCE && videoFile ? `from ${videoFile.name}` : '',
       `face tracker on ${s.delegate ?? '?'}`,
       s.head ? `mascot ${s.head}${s.headLoading ? ' (loading another...)' : ''}` : s.headLoading ? 'loading mascot...' : 'no mascot',
       engine.software ? 'software WebGL' : '',
