@@ -14,13 +14,13 @@ import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MEDIAPIPE_BLENDSHAPES } from '../core/blendshapes.js';
-import { NogginError, asNogginError } from '../core/errors.js';
+import { NogginError } from '../core/errors.js';
 import { log, setLogLevel } from '../core/log.js';
 import { MEDIAPIPE_VERTICAL_FOV_DEG } from '../core/track.js';
 import { tempPathFor } from '../core/track-file.js';
 import { runToCompletion } from '../system/child-process.js';
 import { launchChromium } from '../system/chromium.js';
-import { installSignalHandlers, onCleanup, runCleanups } from '../system/cleanup.js';
+import { exitOnFailure, installSignalHandlers, onCleanup } from '../system/cleanup.js';
 import { PROJECT_ROOT } from '../system/paths.js';
 import { findFfmpeg } from '../system/tools.js';
 import { perform, loudnessPerFrame, type PerformedFrame } from './heads/presenter/performance.js';
@@ -318,10 +318,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(async (e) => {
-  await runCleanups();
-  const err = asNogginError(e, 'make-sample');
-  process.stderr.write(`${err.oneLine()}\n`);
-  log.debug({ err: e }, 'make-sample failed');
-  process.exit(err.exitCode);
-});
+main().catch((e) => exitOnFailure(e, 'make-sample'));

@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'puppeteer-core';
-import { NogginError, asNogginError } from '../core/errors.js';
+import { NogginError } from '../core/errors.js';
 import { log, setLogLevel } from '../core/log.js';
 import { SAMPLE_CLIP } from '../cli/commands/run.js';
 import { launchChromium, openPage } from '../system/chromium.js';
-import { installSignalHandlers, runCleanups } from '../system/cleanup.js';
+import { exitOnFailure, installSignalHandlers } from '../system/cleanup.js';
 import { PROJECT_ROOT } from '../system/paths.js';
 import { ffmpeg } from '../test/helpers/cli.js';
 import { launchWithFakeCamera, liveProbe, makeFakeCamera, openInVideoTab, scrubVideoTab, startStudio, untilExported, untilLive, type StudioTestServer } from '../test/helpers/studio.js';
@@ -134,10 +134,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(async (e) => {
-  await runCleanups();
-  const err = asNogginError(e, 'docs:studio');
-  process.stderr.write(`${err.oneLine()}\n`);
-  log.debug({ err: e }, 'docs:studio failed');
-  process.exit(err.exitCode);
-});
+main().catch((e) => exitOnFailure(e, 'docs:studio'));

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { NogginError } from '../core/errors.js';
 import { log } from '../core/log.js';
-import { withTimeout } from '../core/timeout.js';
-import { onCleanup } from './cleanup.js';
+import { SHARED_LAUNCH_SETTINGS, watchBrowser } from './browser-watch.js';
 import { findChromium } from './tools.js';
 
 /** Chromium flags noggin always passes (see DESIGN.md). */
@@ -69,14 +68,10 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<Chromium
   try {
     browser = await puppeteer.launch({
       executablePath,
-      headless: true,
+      ...SHARED_LAUNCH_SETTINGS,
       userDataDir,
       args,
       timeout: opts.timeoutMs ?? 30000,
-      protocolTimeout: 120000,
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
     });
   } catch (e) {
     await rm(userDataDir, { recursive: true, force: true });
@@ -86,23 +81,7 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<Chromium
       'check that it runs (`' + executablePath + ' --headless --no-sandbox --version`), or set NOGGIN_CHROMIUM to a working Chromium',
     );
   }
-  let closing = false;
-  const proc = browser.process();
-  const close = async () => {
-    if (closing) return;
-    closing = true;
-    unregister();
-    if (browser.connected) await withTimeout(browser.close().catch(() => undefined), 3000, undefined);
-    if (proc && proc.exitCode === null) proc.kill('SIGKILL');
-    await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
-  };
-  const unregister = onCleanup('chromium', close, () => proc?.kill('SIGKILL'));
-  const crashed = new Promise<never>((_, reject) => {
-    browser.once('disconnected', () => {
-      if (!closing) reject(new NogginError('chromium', 'Chromium quit unexpectedly (crashed or was killed)', 're-run; if it keeps happening, run with --log-level debug and check memory'));
-    });
-  });
-  crashed.catch(() => undefined);
+  const { close, crashed } = watchBrowser(browser, { component: 'chromium', name: 'Chromium', userDataDir });
   return { browser, close, crashed };
 }
 

@@ -3,6 +3,7 @@
  * browsers, temporary files) registers here. On Ctrl-C/SIGTERM every cleanup runs (bounded
  * in time) before exit; on a normal exit, synchronous kills still run.
  */
+import { asNogginError } from '../core/errors.js';
 import { log } from '../core/log.js';
 import { withTimeout } from '../core/timeout.js';
 
@@ -35,6 +36,19 @@ export async function runCleanups(timeoutMs = 5000): Promise<void> {
       }
     }),
   );
+}
+
+/**
+ * The end of a script that failed: every cleanup runs, the one-line error (named after
+ * `component` when it is not already a noggin error) goes to stderr, and the process
+ * exits with the error's code.
+ */
+export async function exitOnFailure(e: unknown, component: string): Promise<never> {
+  await runCleanups();
+  const err = asNogginError(e, component);
+  process.stderr.write(`${err.oneLine()}\n`);
+  log.debug({ err: e }, `${component} failed`);
+  process.exit(err.exitCode);
 }
 
 /** True once a signal started shutting the process down. */

@@ -15,7 +15,7 @@ import { log } from '../core/log.js';
 import { withTimeout } from '../core/timeout.js';
 import type { ChromiumHandle } from './chromium.js';
 import { ManagedChild } from './child-process.js';
-import { onCleanup } from './cleanup.js';
+import { SHARED_LAUNCH_SETTINGS, watchBrowser } from './browser-watch.js';
 import { aptHint, findFirefox, findXvfb } from './tools.js';
 
 /** Firefox preferences for a camera without a camera: its own fake device, allowed without asking. */
@@ -89,15 +89,11 @@ export async function launchFirefox(opts: FirefoxLaunchOptions = {}): Promise<Fi
     browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath,
-      headless: true,
+      ...SHARED_LAUNCH_SETTINGS,
       userDataDir,
       env,
       extraPrefsFirefox: { ...opts.prefs },
       timeout: opts.timeoutMs ?? 30000,
-      protocolTimeout: 120000,
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
     });
   } catch (e) {
     await xvfb?.kill();
@@ -108,23 +104,6 @@ export async function launchFirefox(opts: FirefoxLaunchOptions = {}): Promise<Fi
       `check that it runs (\`${executablePath} --headless --version\`), or set NOGGIN_FIREFOX to a working Firefox`,
     );
   }
-  let closing = false;
-  const proc = browser.process();
-  const close = async () => {
-    if (closing) return;
-    closing = true;
-    unregister();
-    if (browser.connected) await withTimeout(browser.close().catch(() => undefined), 3000, undefined);
-    if (proc && proc.exitCode === null) proc.kill('SIGKILL');
-    await xvfb?.kill();
-    await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
-  };
-  const unregister = onCleanup('firefox', close, () => proc?.kill('SIGKILL'));
-  const crashed = new Promise<never>((_, reject) => {
-    browser.once('disconnected', () => {
-      if (!closing) reject(new NogginError('firefox', 'Firefox quit unexpectedly (crashed or was killed)', 're-run; if it keeps happening, run with --log-level debug and check memory'));
-    });
-  });
-  crashed.catch(() => undefined);
+  const { close, crashed } = watchBrowser(browser, { component: 'firefox', name: 'Firefox', userDataDir, afterClose: async () => void (await xvfb?.kill()) });
   return { browser, close, crashed, display };
 }
