@@ -134,30 +134,79 @@ export class BackgroundPlateBuilder {
   }
 }
 
+/** What one way of filling gives each hole pixel (in raster order): a colour and how far its source is. */
+interface HoleFill {
+  /** RGB per hole pixel. */
+  readonly values: Float32Array;
+  /** Distance (px) from the pixel to the known plate it mirrors; 0 where it found none. */
+  readonly dist: Float32Array;
+}
+
 /**
- * Fills holes (pixels of weight < 1; RGB float, in place) by reflection: a ray from the
- * holes' centroid through the pixel leaves the hole at boundary point q, t pixels away;
- * the pixel takes the plate t pixels beyond q on the same ray (the mirror image across
- * the boundary), averaged over five neighbouring rays to soften streaks. Pixels whose
- * rays find no known plate stay holes (weight 0) for push-pull.
- *
- * Rays are marched once per angle (about one pixel apart at the frame's edge), not once
- * per hole pixel: a pixel looks up, on its angle's ray, the first known pixel beyond its
- * own distance. A close-up presenter leaves a third of the frame or more to fill.
+ * Fills holes (pixels of weight < 1; RGB float, in place) by reflection, two ways blended
+ * per pixel by nearness (1/d^4, so the nearer one all but decides): across the hole's boundary along the ray from the holes'
+ * centroid (texture continues outward from the head), and across the ends of the pixel's
+ * row within the hole (horizontal structure, walls, shelves, horizons, continues through
+ * it). Each pixel thus follows whichever background is nearest: above the head the wall
+ * above it, beside the head what is beside it. Pixels neither finds stay holes (weight 0)
+ * for push-pull.
  */
 export function reflectFill(rgb: Float32Array, w: Float32Array, width: number, height: number): void {
+  let holes = 0;
+  for (let p = 0; p < w.length; p++) if (w[p] < 1) holes++;
+  if (!holes) return;
+  const radial = radialFill(rgb, w, width, height, holes);
+  const rows = rowFill(rgb, w, width, height, holes);
+  const filled: number[] = [];
+  const values: number[] = [];
+  for (let p = 0, k = 0; p < w.length; p++) {
+    if (w[p] >= 1) continue;
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let sw = 0;
+    for (const f of [radial, rows]) {
+      const d = f.dist[k];
+      if (d <= 0) continue;
+      const kw = 1 / (d * d * d * d);
+      r += f.values[k * 3] * kw;
+      g += f.values[k * 3 + 1] * kw;
+      b += f.values[k * 3 + 2] * kw;
+      sw += kw;
+    }
+    k++;
+    if (!sw) continue;
+    filled.push(p);
+    values.push(r / sw, g / sw, b / sw);
+  }
+  // Written after both passes, so every source was the plate as it was seen.
+  for (let i = 0; i < filled.length; i++) {
+    const p = filled[i];
+    rgb[p * 3] = values[i * 3];
+    rgb[p * 3 + 1] = values[i * 3 + 1];
+    rgb[p * 3 + 2] = values[i * 3 + 2];
+    w[p] = 1;
+  }
+}
+
+/**
+ * Radial reflection: a ray from the holes' centroid through the pixel leaves the hole at
+ * boundary point q, t pixels away; the pixel takes the plate t pixels beyond q on the same
+ * ray (the mirror image across the boundary), averaged over five neighbouring rays to
+ * soften streaks. Rays are marched once per angle (about one pixel apart at the frame's
+ * edge), not once per hole pixel: a pixel looks up, on its angle's ray, the first known
+ * pixel beyond its own distance.
+ */
+function radialFill(rgb: Float32Array, w: Float32Array, width: number, height: number, holes: number): HoleFill {
   let cx = 0;
   let cy = 0;
-  let count = 0;
   for (let p = 0; p < w.length; p++) {
     if (w[p] >= 1) continue;
     cx += p % width;
     cy += Math.floor(p / width);
-    count++;
   }
-  if (!count) return;
-  cx /= count;
-  cy /= count;
+  cx /= holes;
+  cy /= holes;
   /** Pixel index at (x, y) when known, -1 outside the frame, -2 in a hole. */
   const known = (x: number, y: number): number => {
     const xi = Math.round(x);
@@ -167,25 +216,26 @@ export function reflectFill(rgb: Float32Array, w: Float32Array, width: number, h
     return w[q] >= 1 ? q : -2;
   };
   const rays = new AngleRays(cx, cy, Math.hypot(Math.max(cx, width - cx), Math.max(cy, height - cy)) + 2, known);
-  const filled: number[] = [];
-  const values: number[] = [];
-  const acc = [0, 0, 0];
-  for (let p = 0; p < w.length; p++) {
+  const values = new Float32Array(holes * 3);
+  const dist = new Float32Array(holes);
+  for (let p = 0, k = 0; p < w.length; p++) {
     if (w[p] >= 1) continue;
     const px = p % width;
     const py = Math.floor(p / width);
     const r = Math.hypot(px - cx, py - cy);
     const base = Math.atan2(py - cy, px - cx);
-    acc[0] = acc[1] = acc[2] = 0;
+    let sr = 0;
+    let sg = 0;
+    let sb = 0;
+    let st = 0;
     let got = 0;
     for (const da of [-0.08, -0.04, 0, 0.04, 0.08]) {
-      const bin = rays.binOf(base + da);
-      const s = rays.firstKnownBeyond(bin, r);
+      const s = rays.firstKnownBeyond(rays.binOf(base + da), r);
       if (s < 0) continue;
       // The boundary is t pixels beyond the pixel on this angle; step from the pixel itself
       // (near rays then stay near: softer streaks, crisper texture), a little further when
       // its own ray leaves the hole later.
-      const [ux, uy] = rays.direction(bin);
+      const [ux, uy] = rays.direction(rays.binOf(base + da));
       let t = Math.max(1, Math.round(s - r));
       let q = known(px + ux * t, py + uy * t);
       for (let extra = 0; q === -2 && extra < 3; extra++) q = known(px + ux * ++t, py + uy * t);
@@ -193,23 +243,70 @@ export function reflectFill(rgb: Float32Array, w: Float32Array, width: number, h
       // Mirror across the boundary; fall back to the boundary pixel itself.
       const m = known(px + ux * 2 * t, py + uy * 2 * t);
       const src = m >= 0 ? m : q;
-      acc[0] += rgb[src * 3];
-      acc[1] += rgb[src * 3 + 1];
-      acc[2] += rgb[src * 3 + 2];
+      sr += rgb[src * 3];
+      sg += rgb[src * 3 + 1];
+      sb += rgb[src * 3 + 2];
+      st += t;
       got++;
     }
-    if (!got) continue;
-    filled.push(p);
-    values.push(acc[0] / got, acc[1] / got, acc[2] / got);
+    if (got) {
+      values[k * 3] = sr / got;
+      values[k * 3 + 1] = sg / got;
+      values[k * 3 + 2] = sb / got;
+      dist[k] = st / got;
+    }
+    k++;
   }
-  // Written after the pass, so every ray read only the plate as it was seen.
-  for (let i = 0; i < filled.length; i++) {
-    const p = filled[i];
-    rgb[p * 3] = values[i * 3];
-    rgb[p * 3 + 1] = values[i * 3 + 1];
-    rgb[p * 3 + 2] = values[i * 3 + 2];
-    w[p] = 1;
+  return { values, dist };
+}
+
+/**
+ * Row reflection: each run of hole pixels in a row is filled from both ends, a pixel
+ * mirroring the known plate across each end (the end pixel itself when the mirror is not
+ * known), the two blended by nearness; a run that reaches the frame's edge uses its other end.
+ */
+function rowFill(rgb: Float32Array, w: Float32Array, width: number, height: number, holes: number): HoleFill {
+  const values = new Float32Array(holes * 3);
+  const dist = new Float32Array(holes);
+  let k = 0;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; ) {
+      if (w[row + x] >= 1) {
+        x++;
+        continue;
+      }
+      const a = x;
+      let b = x;
+      while (b + 1 < width && w[row + b + 1] < 1) b++;
+      for (let p = a; p <= b; p++, k++) {
+        let r = 0;
+        let g = 0;
+        let bl = 0;
+        let sw = 0;
+        let near = Infinity;
+        for (const [end, t, mirror] of [
+          [a - 1, p - a + 1, 2 * a - 1 - p],
+          [b + 1, b + 1 - p, 2 * b + 1 - p],
+        ]) {
+          if (end < 0 || end >= width) continue;
+          const src = mirror >= 0 && mirror < width && w[row + mirror] >= 1 ? row + mirror : row + end;
+          r += rgb[src * 3] / t;
+          g += rgb[src * 3 + 1] / t;
+          bl += rgb[src * 3 + 2] / t;
+          sw += 1 / t;
+          near = Math.min(near, t);
+        }
+        if (!sw) continue;
+        values[k * 3] = r / sw;
+        values[k * 3 + 1] = g / sw;
+        values[k * 3 + 2] = bl / sw;
+        dist[k] = near;
+      }
+      x = b + 1;
+    }
   }
+  return { values, dist };
 }
 
 /**
@@ -336,3 +433,4 @@ export function pushPull(rgb: Float32Array, w: Float32Array, width: number, heig
     }
   }
 }
+
