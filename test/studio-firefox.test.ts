@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ElementHandle, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { setLogLevel } from '../core/log.js';
 import { openPage } from '../system/chromium.js';
 import { FIREFOX_FAKE_CAMERA_PREFS, launchFirefox, type FirefoxHandle } from '../system/firefox.js';
@@ -21,7 +21,7 @@ import { SAMPLE_CLIP } from '../cli/commands/run.js';
 import { PROJECT_ROOT } from '../system/paths.js';
 import { findFirefox, findXvfb } from '../system/tools.js';
 import { ffmpeg } from './helpers/cli.js';
-import { inspectRecording, liveProbe, liveStats, shotLiveStage, startStudio, untilLive, type StudioTestServer } from './helpers/studio.js';
+import { inspectRecording, liveProbe, liveStats, playInLiveTab, shotLiveStage, startStudio, untilLive, type StudioTestServer } from './helpers/studio.js';
 
 setLogLevel(process.env.NOGGIN_LOG_LEVEL ?? 'silent');
 
@@ -69,8 +69,7 @@ test('Firefox: the live tab starts on the fake camera with WebGL2 and the landma
 });
 
 test('Firefox: with the sample clip as the camera, the fox covers the face and a recording decodes', { skip, timeout: 60_000 }, async () => {
-  const input = (await page!.$('#live-video')) as ElementHandle<HTMLInputElement>;
-  await input.uploadFile(clip);
+  await playInLiveTab(page!, clip);
   await untilLive(page!, 'faces from the clip', (x) => x.state === 'running' && x.width === 640 && x.height === 360 && x.faceFrames >= 8);
   const fox = await liveProbe(page!);
   await shotLiveStage(page!, join(ARTIFACTS, 'firefox-live-fox.png') as `${string}.png`);

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ElementHandle, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { BLENDSHAPE_COUNT, BLENDSHAPE_INDEX } from '../core/blendshapes.js';
 import { setLogLevel } from '../core/log.js';
 import type { FaceData } from '../core/track.js';
@@ -23,7 +23,7 @@ import { lostFaceOpacity } from '../studio/page/face-fade.js';
 import { mirrorFace, subtractNeutral } from '../studio/page/face-transforms.js';
 import { SAMPLE_CLIP } from '../cli/commands/run.js';
 import { ffmpeg, SHARED, sharedVideo } from './helpers/cli.js';
-import { inspectRecording, launchWithFakeCamera, liveProbe as probe, makeFakeCamera, shotLiveStage, startStudio, untilLive as until, type StudioTestServer } from './helpers/studio.js';
+import { inspectRecording, launchWithFakeCamera, liveProbe as probe, makeFakeCamera, playInLiveTab, shotLiveStage, startStudio, untilLive as until, type StudioTestServer } from './helpers/studio.js';
 
 setLogLevel(process.env.NOGGIN_LOG_LEVEL ?? 'silent');
 
@@ -191,8 +191,7 @@ test('live tab: a video file plays in the camera\'s place (the fox covers its fa
   ffmpeg(['-i', SAMPLE_CLIP, '-t', '3', '-vf', 'scale=640:360', '-an', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', clip]);
   const { page: p } = await openPage(chromium!, `${server!.url}/?head=fox#live`);
   await until(p, 'the camera', (s) => s.state === 'running' && s.head === 'fox');
-  const input = (await p.$('#live-video')) as ElementHandle<HTMLInputElement>;
-  await input.uploadFile(clip);
+  await playInLiveTab(p, clip);
   await until(p, 'faces from the file', (s) => s.state === 'running' && s.width === 640 && s.height === 360 && s.faceFrames >= 5);
   const fox = await probe(p);
   await shot(p, 'live-video-file.png');
@@ -202,7 +201,7 @@ test('live tab: a video file plays in the camera\'s place (the fox covers its fa
 
   const notes = join(dir, 'notes.mp4');
   await writeFile(notes, 'not a video\n'.repeat(100));
-  await input.uploadFile(notes);
+  await playInLiveTab(p, notes);
   await p.waitForFunction(() => /could not be played/.test(document.getElementById('live-message')?.textContent ?? ''), { timeout: 20_000 });
   assert.match(await p.$eval('#live-message', (e) => e.textContent ?? ''), /^The video "notes\.mp4" could not be played as the camera \(.+\)\. Choose a video/);
   await p.close();

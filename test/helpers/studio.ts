@@ -1,8 +1,8 @@
 /**
  * Driving the studio page from Node, shared by the studio tests and `npm run docs:studio`:
  * the server with both tabs' routes, a fake camera (a y4m played by Chromium as its
- * camera), the Live tab's figures and coverage probe, and the Video tab's open-and-export
- * steps.
+ * camera), a video file played as the camera, the Live tab's figures and coverage probe, and
+ * the Video tab's open-and-export steps.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -86,6 +86,13 @@ export async function untilLive(p: Page, what: string, cond: (s: StudioLiveStats
     if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last stats ${JSON.stringify(s)})`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** Plays `file` in the Live tab in the camera's place (its "Video file..." input); the tab restarts on it (watch with `untilLive`). */
+export async function playInLiveTab(p: Page, file: string): Promise<void> {
+  const input = (await p.$('#live-video')) as ElementHandle<HTMLInputElement> | null;
+  if (!input) throw new Error('the Live tab has no video-file input (is the page on #live?)');
+  await input.uploadFile(file);
 }
 
 /** The next composited frame with a face, compared with its camera frame. */
