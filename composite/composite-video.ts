@@ -8,7 +8,7 @@ import { NogginError } from '../core/errors.js';
 import { log } from '../core/log.js';
 import { openTrack } from '../core/track-file.js';
 import type { FaceData, TrackFrame } from '../core/track.js';
-import { decodeFrames, probeVideo, type VideoInfo } from '../system/ffmpeg.js';
+import { decodeFrames, probeVideo, type DecodedFrame, type VideoInfo } from '../system/ffmpeg.js';
 import { BackgroundPlateBuilder } from './background-plate.js';
 import { composeFrame, cropFromLayerFrame, type ComposeOptions, type LayerCrop } from './compose-frame.js';
 import { openOutput, type EncodeSettings } from './output.js';
@@ -60,11 +60,54 @@ export function sampleIndices(frameCount: number, n: number): Set<number> {
   return s;
 }
 
+/**
+ * A background plate fed while its faces come in (e.g. during capture): the sampled
+ * frames are decoded once (ffmpeg picks them), each added when `add` gives its face, so
+ * only the median and the fill are left for `build`. Faces must come in frame order.
+ */
+export class StreamingPlate {
+  private readonly builder: BackgroundPlateBuilder;
+  private readonly frames: AsyncGenerator<DecodedFrame>;
+  private work: Promise<void> = Promise.resolve();
+
+  constructor(info: VideoInfo, picks: ReadonlySet<number>, samples: number) {
+    this.builder = new BackgroundPlateBuilder(info.width, info.height, samples);
+    this.frames = decodeFrames(info, { frames: picks });
+  }
+
+  /** Adds sampled frame `index` with its face (null: no face, all background). Never throws; `build` reports failures. */
+  add(index: number, face: FaceData | null): void {
+    this.work = this.work.then(async () => {
+      const r = await this.frames.next();
+      if (r.done || r.value.index !== index) throw new NogginError('composite', `frame ${index} of the background plate did not decode`, 're-run with --log-level debug');
+      this.builder.add(r.value.data, face);
+    });
+    this.work.catch(() => undefined);
+  }
+
+  /** The plate as RGBA, and the fraction of it that had to be inpainted. */
+  async build(): Promise<{ rgba: Uint8Array; inpaintedFraction: number }> {
+    await this.work;
+    await this.frames.return(undefined);
+    return this.builder.build();
+  }
+
+  /** Ends the decoder (also when the plate is not wanted any more). */
+  async close(): Promise<void> {
+    await this.work.catch(() => undefined);
+    await this.frames.return(undefined);
+  }
+}
+
 /** Builds the background plate of a video from sampled frames and their faces. */
 export async function buildPlate(info: VideoInfo, faces: Map<number, FaceData | null>, samples: number): Promise<{ rgba: Uint8Array; inpaintedFraction: number }> {
-  const b = new BackgroundPlateBuilder(info.width, info.height, samples);
-  for await (const f of decodeFrames(info, { frames: new Set(faces.keys()) })) b.add(f.data, faces.get(f.index) ?? null);
-  return b.build();
+  const plate = new StreamingPlate(info, new Set(faces.keys()), samples);
+  try {
+    for (const i of [...faces.keys()].sort((a, b) => a - b)) plate.add(i, faces.get(i) ?? null);
+    return await plate.build();
+  } finally {
+    await plate.close();
+  }
 }
 
 async function loadTrack(path: string, info: VideoInfo) {

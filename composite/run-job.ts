@@ -28,7 +28,7 @@ import { decodeFrames, probeVideo } from '../system/ffmpeg.js';
 import { checkModel } from '../system/model.js';
 import { startPageHost, type PageHost } from '../system/page-host.js';
 import { modelPath as defaultModelPath } from '../system/tools.js';
-import { buildPlate, sampleIndices } from './composite-video.js';
+import { sampleIndices, StreamingPlate } from './composite-video.js';
 import { composeFrame, type LayerCrop } from './compose-frame.js';
 import { checkOutputPath, containerFor, openOutput, type EncodeSettings } from './output.js';
 
@@ -160,11 +160,15 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
   let captureStop = false;
   let capture: Promise<void> = Promise.resolve();
   let compose: Promise<void> = Promise.resolve();
+  let plateInUse: StreamingPlate | null = null;
   try {
     // Stage 1: track frames (from the cache, or captured), pumped into a queue.
     const samples = o.plateSamples ?? 24;
     const picks = sampleIndices(info.frameCount, samples);
-    const plateFaces = new Map<number, FaceData | null>();
+    // The plate's sampled frames are decoded and added as their raw faces come in, so
+    // little is left to do when capture ends.
+    const plate = new StreamingPlate(info, picks, samples);
+    plateInUse = plate;
     // Early faces, taken from the raw landmarks as they arrive (smoothing lags by a second
     // and more): the first ones calibrate the head to this face, every third of them feeds
     // the lighting estimate. The render starts once they are in, while capture goes on.
@@ -178,6 +182,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
     if (!calibrationWanted && !lightingWanted) earlyFacesDone();
     async function* tapEarlyFaces(frames: AsyncIterable<TrackFrame>): AsyncGenerator<TrackFrame> {
       for await (const f of frames) {
+        if (picks.has(f.frame)) plate.add(f.frame, f.face);
         if (f.face && !f.interpolated) {
           if (calibrationFaces.length < calibrationWanted) calibrationFaces.push(f.face);
           if (f.frame % 3 === 0 && lightFaces.size < lightingWanted) lightFaces.set(f.frame, f.face);
@@ -208,7 +213,6 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
       for await (const f of frames) {
         if (captureStop) break;
         await writer?.writeFrame(f);
-        if (picks.has(f.frame)) plateFaces.set(f.frame, f.face);
         if (f.face) faces++;
         captured++;
         trackFrames.push(f);
@@ -265,8 +269,8 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
       await capture;
       if (captureStop) return;
       tPlate = performance.now();
-      const plate = await buildPlate(info, plateFaces, samples);
-      log.debug({ inpainted: plate.inpaintedFraction }, 'run: background plate');
+      const plateImage = await plate.build();
+      log.debug({ inpainted: plateImage.inpaintedFraction }, 'run: background plate');
       tComp = performance.now();
       const out = await openOutput({ ...o, source: o.video, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount, rotationDeg: info.rotationDeg, variableFrameTimesMs: info.variableFrameRate ? info.frameTimesMs : null });
       try {
@@ -276,7 +280,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
           const rec = r.done ? null : decodeRecord(r.value);
           const face: FaceData | null = rec?.landmarks ? { landmarks: rec.landmarks, blendshapes: new Float32Array(0), matrix: new Float32Array(0) } : null;
           if (out.sheet?.wants(f.index)) out.sheet.addSource(f.index, f.data);
-          composeFrame(f.data, info.width, info.height, face, rec?.crop ?? null, plate.rgba);
+          composeFrame(f.data, info.width, info.height, face, rec?.crop ?? null, plateImage.rgba);
           if (out.sheet?.wants(f.index)) out.sheet.addResult(f.index, f.data);
           await out.write(f.data);
           composed++;
@@ -330,7 +334,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
       stages: {
         capture: stage(captured, tCapStart, tCapEnd),
         render: stage(rendered, tRenStart, tRenEnd),
-        plate: stage(plateFaces.size, tPlate, tComp),
+        plate: stage(picks.size, tPlate, tComp),
         composite: stage(composed, tComp, tEnd),
       },
       sheets,
@@ -343,6 +347,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
     if (writer) await (writer as TrackWriter).abort();
     throw e;
   } finally {
+    await plateInUse?.close();
     await spool.close();
     if (renderer) await (renderer as RendererClient).close();
     if (chromium) await (chromium as ChromiumHandle).close();
