@@ -144,10 +144,10 @@ interface HoleFill {
 
 /**
  * Fills holes (pixels of weight < 1; RGB float, in place) by reflection, two ways blended
- * per pixel by nearness (1/d^4, so the nearer one all but decides): across the hole's boundary along the ray from the holes'
- * centroid (texture continues outward from the head), and across the ends of the pixel's
- * row within the hole (horizontal structure, walls, shelves, horizons, continues through
- * it). Each pixel thus follows whichever background is nearest: above the head the wall
+ * per pixel by nearness (1/d^4, so the nearer one all but decides): across the hole's
+ * boundary along the ray from the holes' centroid (texture continues outward from the
+ * head), and across the ends of the pixel's row within the hole (horizontal structure,
+ * walls, shelves, horizons, continues through it). Each pixel thus follows whichever background is nearest: above the head the wall
  * above it, beside the head what is beside it. Pixels neither finds stay holes (weight 0)
  * for push-pull.
  */
@@ -155,8 +155,7 @@ export function reflectFill(rgb: Float32Array, w: Float32Array, width: number, h
   let holes = 0;
   for (let p = 0; p < w.length; p++) if (w[p] < 1) holes++;
   if (!holes) return;
-  const radial = radialFill(rgb, w, width, height, holes);
-  const rows = rowFill(rgb, w, width, height, holes);
+  const fills = [radialFill(rgb, w, width, height, holes), rowFill(rgb, w, width, height, holes)];
   const filled: number[] = [];
   const values: number[] = [];
   for (let p = 0, k = 0; p < w.length; p++) {
@@ -165,7 +164,7 @@ export function reflectFill(rgb: Float32Array, w: Float32Array, width: number, h
     let g = 0;
     let b = 0;
     let sw = 0;
-    for (const f of [radial, rows]) {
+    for (const f of fills) {
       const d = f.dist[k];
       if (d <= 0) continue;
       const kw = 1 / (d * d * d * d);
@@ -197,6 +196,9 @@ export function reflectFill(rgb: Float32Array, w: Float32Array, width: number, h
  * edge), not once per hole pixel: a pixel looks up, on its angle's ray, the first known
  * pixel beyond its own distance.
  */
+/** Angles (radians) of the five rays a radial fill averages. */
+const RAY_SPREAD = [-0.08, -0.04, 0, 0.04, 0.08];
+
 function radialFill(rgb: Float32Array, w: Float32Array, width: number, height: number, holes: number): HoleFill {
   let cx = 0;
   let cy = 0;
@@ -229,13 +231,14 @@ function radialFill(rgb: Float32Array, w: Float32Array, width: number, height: n
     let sb = 0;
     let st = 0;
     let got = 0;
-    for (const da of [-0.08, -0.04, 0, 0.04, 0.08]) {
-      const s = rays.firstKnownBeyond(rays.binOf(base + da), r);
+    for (const da of RAY_SPREAD) {
+      const bin = rays.binOf(base + da);
+      const s = rays.firstKnownBeyond(bin, r);
       if (s < 0) continue;
       // The boundary is t pixels beyond the pixel on this angle; step from the pixel itself
       // (near rays then stay near: softer streaks, crisper texture), a little further when
       // its own ray leaves the hole later.
-      const [ux, uy] = rays.direction(rays.binOf(base + da));
+      const [ux, uy] = rays.direction(bin);
       let t = Math.max(1, Math.round(s - r));
       let q = known(px + ux * t, py + uy * t);
       for (let extra = 0; q === -2 && extra < 3; extra++) q = known(px + ux * ++t, py + uy * t);
@@ -279,29 +282,22 @@ function rowFill(rgb: Float32Array, w: Float32Array, width: number, height: numb
       const a = x;
       let b = x;
       while (b + 1 < width && w[row + b + 1] < 1) b++;
+      const left = a > 0;
+      const right = b < width - 1;
       for (let p = a; p <= b; p++, k++) {
-        let r = 0;
-        let g = 0;
-        let bl = 0;
-        let sw = 0;
-        let near = Infinity;
-        for (const [end, t, mirror] of [
-          [a - 1, p - a + 1, 2 * a - 1 - p],
-          [b + 1, b + 1 - p, 2 * b + 1 - p],
-        ]) {
-          if (end < 0 || end >= width) continue;
-          const src = mirror >= 0 && mirror < width && w[row + mirror] >= 1 ? row + mirror : row + end;
-          r += rgb[src * 3] / t;
-          g += rgb[src * 3 + 1] / t;
-          bl += rgb[src * 3 + 2] / t;
-          sw += 1 / t;
-          near = Math.min(near, t);
-        }
-        if (!sw) continue;
-        values[k * 3] = r / sw;
-        values[k * 3 + 1] = g / sw;
-        values[k * 3 + 2] = bl / sw;
-        dist[k] = near;
+        if (!left && !right) continue;
+        // Mirror across each end; the end pixel itself when the mirror is not known.
+        const tl = p - a + 1;
+        const tr = b + 1 - p;
+        const ml = 2 * a - 1 - p;
+        const mr = 2 * b + 1 - p;
+        const sl = left ? (ml >= 0 && w[row + ml] >= 1 ? row + ml : row + a - 1) : -1;
+        const sr = right ? (mr < width && w[row + mr] >= 1 ? row + mr : row + b + 1) : -1;
+        const kl = left ? 1 / tl : 0;
+        const kr = right ? 1 / tr : 0;
+        const sw = kl + kr;
+        for (let c = 0; c < 3; c++) values[k * 3 + c] = ((left ? rgb[sl * 3 + c] * kl : 0) + (right ? rgb[sr * 3 + c] * kr : 0)) / sw;
+        dist[k] = Math.min(left ? tl : Infinity, right ? tr : Infinity);
       }
       x = b + 1;
     }
@@ -321,12 +317,7 @@ class AngleRays {
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
 
-  constructor(
-    private readonly cx: number,
-    private readonly cy: number,
-    maxSteps: number,
-    known: (x: number, y: number) => number,
-  ) {
+  constructor(cx: number, cy: number, maxSteps: number, known: (x: number, y: number) => number) {
     this.bins = Math.max(64, Math.ceil(2 * Math.PI * maxSteps));
     this.offset = new Int32Array(this.bins);
     this.count = new Int32Array(this.bins);
@@ -433,4 +424,3 @@ export function pushPull(rgb: Float32Array, w: Float32Array, width: number, heig
     }
   }
 }
-
