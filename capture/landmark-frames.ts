@@ -26,6 +26,11 @@ export interface LandmarkOptions {
   readonly landmarker?: Partial<LandmarkerOptions>;
   /** Called once the landmarkers are ready (for timing). */
   readonly onReady?: () => void;
+  /**
+   * A browser and page host to open the landmarkers in (the host must serve the model),
+   * shared with other pages of the job; they stay open. Default: launch private ones.
+   */
+  readonly browser?: { readonly chromium: ChromiumHandle; readonly host: PageHost };
 }
 
 /** A segment of the clip: [start, end) frame indices. */
@@ -47,28 +52,37 @@ interface Resources {
   readonly host: PageHost;
   readonly chromium: ChromiumHandle;
   readonly clients: LandmarkerClient[];
+  /** Whether the browser and host were launched here (and are closed here). */
+  readonly owned: boolean;
 }
 
 async function openResources(opts: LandmarkOptions, count: number): Promise<Resources> {
-  const host = await startPageHost({ modelPath: opts.modelPath });
-  let chromium: ChromiumHandle | null = null;
+  const owned = !opts.browser;
+  const host = opts.browser?.host ?? (await startPageHost({ modelPath: opts.modelPath }));
+  let chromium: ChromiumHandle | null = opts.browser?.chromium ?? null;
   const clients: LandmarkerClient[] = [];
   try {
-    chromium = await launchChromium();
+    chromium ??= await launchChromium();
     const c = chromium;
     const lmOpts: LandmarkerOptions = { runningMode: 'VIDEO', ...opts.landmarker };
-    clients.push(...(await Promise.all(Array.from({ length: count }, () => LandmarkerClient.open(c, host, lmOpts)))));
-    return { host, chromium, clients };
+    const opened = await Promise.allSettled(Array.from({ length: count }, () => LandmarkerClient.open(c, host, lmOpts)));
+    for (const o of opened) if (o.status === 'fulfilled') clients.push(o.value);
+    const failed = opened.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    return { host, chromium, clients, owned };
   } catch (e) {
     await Promise.all(clients.map((c) => c.close()));
-    await chromium?.close();
-    await host.close();
+    if (owned) {
+      await chromium?.close();
+      await host.close();
+    }
     throw e;
   }
 }
 
 async function closeResources(r: Resources): Promise<void> {
   await Promise.all(r.clients.map((c) => c.close()));
+  if (!r.owned) return;
   await r.chromium.close();
   await r.host.close();
 }

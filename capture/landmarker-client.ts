@@ -75,7 +75,10 @@ export class LandmarkerClient {
       component: 'landmarker',
       inFlight: this.inFlight,
       failures: this.failures,
-      encode: (f) => Buffer.concat([encodeVideoFrameHeader(f.index, f.timeMs, f.width, f.height, f.encoding), f.data]),
+      encode: (f) => {
+        if (f.encoding === 'yuv420p') throw new Error('the landmarker page takes RGBA or JPEG frames');
+        return Buffer.concat([encodeVideoFrameHeader(f.index, f.timeMs, f.width, f.height, f.encoding), f.data]);
+      },
       answer(msg) {
         if (msg.type === 'error') throw new NogginError('landmarker', msg.payload.message, msg.payload.fix);
         return msg.type === 'faceFrame' ? msg.payload : undefined;

@@ -3,17 +3,21 @@
  * sampled frames in which that pixel is well away from the presenter's head and neck.
  * Pixels that no sample saw uncovered are inpainted by reflecting the surrounding plate
  * into the hole, radially from the hole's centre (so a textured background continues as
- * texture instead of a grey blur), and what no ray reaches by push-pull. Memory:
- * `maxSamples` RGB frames plus one bit mask each.
+ * texture instead of a grey blur), and what no ray reaches by push-pull. Frames and plate
+ * are the source's own YUV 4:2:0 (a pixel's chroma is its 2x2 block's, the plate's chroma
+ * the mean over the block), so no colour conversion is involved and a plate made from
+ * identical frames is that frame. Memory: `maxSamples` frames plus one byte mask each.
  */
 import type { FaceData } from '../core/track.js';
 import { headRegion, type RegionParams, DEFAULT_REGION } from './head-region.js';
 import { boundsOf, emptyMask, fillPolygon, rectEmpty } from './mask.js';
+import { yuv420Layout, type Yuv420Layout } from './yuv.js';
 
 /** Collects samples and builds the plate. */
 export class BackgroundPlateBuilder {
-  private readonly rgb: Uint8Array[] = [];
+  private readonly frames: Uint8Array[] = [];
   private readonly masks: Uint8Array[] = [];
+  private readonly layout: Yuv420Layout;
 
   constructor(
     readonly width: number,
@@ -22,22 +26,19 @@ export class BackgroundPlateBuilder {
     private readonly region: RegionParams = DEFAULT_REGION,
     /** Extra margin around the head kept out of the plate, fraction of the face height. */
     private readonly margin = 0.18,
-  ) {}
-
-  get samples(): number {
-    return this.rgb.length;
+  ) {
+    this.layout = yuv420Layout(width, height);
   }
 
-  /** Adds one frame (RGBA) with its face (null: the whole frame is background). */
-  add(rgba: Uint8Array, face: FaceData | null): void {
-    if (this.rgb.length >= this.maxSamples) return;
+  get samples(): number {
+    return this.frames.length;
+  }
+
+  /** Adds one frame (yuv420p, copied) with its face (null: the whole frame is background). */
+  add(yuv: Uint8Array, face: FaceData | null): void {
+    if (this.frames.length >= this.maxSamples) return;
     const n = this.width * this.height;
-    const rgb = new Uint8Array(n * 3);
-    for (let i = 0, j = 0; i < n; i++, j += 4) {
-      rgb[i * 3] = rgba[j];
-      rgb[i * 3 + 1] = rgba[j + 1];
-      rgb[i * 3 + 2] = rgba[j + 2];
-    }
+    const frame = yuv.slice(0, this.layout.bytes);
     const mask = new Uint8Array(n);
     if (face) {
       const g = headRegion(face.landmarks, this.width, this.height, this.region);
@@ -74,77 +75,96 @@ export class BackgroundPlateBuilder {
         }
       }
     }
-    this.rgb.push(rgb);
+    this.frames.push(frame);
     this.masks.push(mask);
   }
 
-  /** The plate as RGBA (alpha 255), and the fraction of pixels that had to be inpainted. */
-  build(): { rgba: Uint8Array; inpaintedFraction: number } {
-    const n = this.width * this.height;
-    const k = this.rgb.length;
+  /** The plate (yuv420p), and the fraction of pixels that had to be inpainted. */
+  build(): { yuv: Uint8Array; inpaintedFraction: number } {
+    const { width, height } = this;
+    const L = this.layout;
+    const n = width * height;
+    const k = this.frames.length;
+    // Y, U, V per pixel (the fills work on any three linear channels).
     const out = new Float32Array(n * 3);
     const weight = new Float32Array(n);
     const lumas = new Float32Array(k);
     const idx = new Int32Array(k);
     let holes = 0;
-    for (let p = 0; p < n; p++) {
-      let c = 0;
-      for (let s = 0; s < k; s++) {
-        if (this.masks[s][p]) continue;
-        const r = this.rgb[s];
-        lumas[c] = r[p * 3] * 0.299 + r[p * 3 + 1] * 0.587 + r[p * 3 + 2] * 0.114;
-        idx[c] = s;
-        c++;
-      }
-      if (c === 0) {
-        holes++;
-        continue;
-      }
-      // Median by luma (insertion sort over at most maxSamples values).
-      for (let i = 1; i < c; i++) {
-        const l = lumas[i];
-        const s = idx[i];
-        let j = i - 1;
-        while (j >= 0 && (lumas[j] > l || (lumas[j] === l && idx[j] > s))) {
-          lumas[j + 1] = lumas[j];
-          idx[j + 1] = idx[j];
-          j--;
+    for (let y = 0; y < height; y++) {
+      const crow = (y >> 1) * L.chromaWidth;
+      for (let x = 0; x < width; x++) {
+        const p = y * width + x;
+        let c = 0;
+        for (let s = 0; s < k; s++) {
+          if (this.masks[s][p]) continue;
+          lumas[c] = this.frames[s][p];
+          idx[c] = s;
+          c++;
         }
-        lumas[j + 1] = l;
-        idx[j + 1] = s;
+        if (c === 0) {
+          holes++;
+          continue;
+        }
+        // Median by luma (insertion sort over at most maxSamples values).
+        for (let i = 1; i < c; i++) {
+          const l = lumas[i];
+          const s = idx[i];
+          let j = i - 1;
+          while (j >= 0 && (lumas[j] > l || (lumas[j] === l && idx[j] > s))) {
+            lumas[j + 1] = lumas[j];
+            idx[j + 1] = idx[j];
+            j--;
+          }
+          lumas[j + 1] = l;
+          idx[j + 1] = s;
+        }
+        const f = this.frames[idx[(c - 1) >> 1]];
+        out[p * 3] = f[p];
+        out[p * 3 + 1] = f[L.uOffset + crow + (x >> 1)];
+        out[p * 3 + 2] = f[L.vOffset + crow + (x >> 1)];
+        weight[p] = 1;
       }
-      const r = this.rgb[idx[(c - 1) >> 1]];
-      out[p * 3] = r[p * 3];
-      out[p * 3 + 1] = r[p * 3 + 1];
-      out[p * 3 + 2] = r[p * 3 + 2];
-      weight[p] = 1;
     }
     if (holes > 0 && holes < n) {
-      reflectFill(out, weight, this.width, this.height);
-      pushPull(out, weight, this.width, this.height);
+      reflectFill(out, weight, width, height);
+      pushPull(out, weight, width, height);
     }
-    const rgba = new Uint8Array(n * 4);
-    for (let p = 0; p < n; p++) {
-      rgba[p * 4] = Math.round(out[p * 3]);
-      rgba[p * 4 + 1] = Math.round(out[p * 3 + 1]);
-      rgba[p * 4 + 2] = Math.round(out[p * 3 + 2]);
-      rgba[p * 4 + 3] = 255;
+    const yuv = new Uint8Array(L.bytes);
+    for (let p = 0; p < n; p++) yuv[p] = Math.round(out[p * 3]);
+    // Chroma: the mean over each 2x2 block (its pixels inside the frame).
+    for (let cy = 0; cy < L.chromaHeight; cy++) {
+      for (let cx = 0; cx < L.chromaWidth; cx++) {
+        let u = 0;
+        let v = 0;
+        let m = 0;
+        for (let y = 2 * cy; y < Math.min(height, 2 * cy + 2); y++) {
+          for (let x = 2 * cx; x < Math.min(width, 2 * cx + 2); x++) {
+            const p = y * width + x;
+            u += out[p * 3 + 1];
+            v += out[p * 3 + 2];
+            m++;
+          }
+        }
+        yuv[L.uOffset + cy * L.chromaWidth + cx] = Math.round(u / m);
+        yuv[L.vOffset + cy * L.chromaWidth + cx] = Math.round(v / m);
+      }
     }
-    return { rgba, inpaintedFraction: holes / n };
+    return { yuv, inpaintedFraction: holes / n };
   }
 }
 
 /** What one way of filling gives each hole pixel (in raster order): a colour and how far its source is. */
 interface HoleFill {
-  /** RGB per hole pixel. */
+  /** The three channels per hole pixel. */
   readonly values: Float32Array;
   /** Distance (px) from the pixel to the known plate it mirrors; 0 where it found none. */
   readonly dist: Float32Array;
 }
 
 /**
- * Fills holes (pixels of weight < 1; RGB float, in place) by reflection, two ways blended
- * per pixel by nearness (1/d^4, so the nearer one all but decides): across the hole's
+ * Fills holes (pixels of weight < 1; three float channels, RGB or YUV, in place) by
+ * reflection, two ways blended per pixel by nearness (1/d^4, so the nearer one all but decides): across the hole's
  * boundary along the ray from the holes' centroid (texture continues outward from the
  * head), and across the ends of the pixel's row within the hole (horizontal structure,
  * walls, shelves, horizons, continues through it). Each pixel thus follows whichever background is nearest: above the head the wall
@@ -360,8 +380,8 @@ class AngleRays {
 }
 
 /**
- * Fills pixels of weight 0 (RGB float, in place) from the weighted image at coarser
- * levels (push-pull): each hole takes the bilinear-upsampled coarser level.
+ * Fills pixels of weight 0 (three float channels, RGB or YUV, in place) from the weighted
+ * image at coarser levels (push-pull): each hole takes the bilinear-upsampled coarser level.
  */
 export function pushPull(rgb: Float32Array, w: Float32Array, width: number, height: number): void {
   if (width <= 1 && height <= 1) return;

@@ -1,12 +1,17 @@
 /**
- * One output frame: the presenter's head and neck region is replaced by the background
- * plate (soft-edged), then the mascot layer goes over it with straight alpha; the mascot's
- * neck stub fades out at the presenter's collar. Frames without a face get only the layer
- * (normally nothing, so they pass through untouched).
+ * One output frame, composed in the source's own YUV 4:2:0: the presenter's head and neck
+ * region is replaced by the background plate (soft-edged), then the mascot layer goes over
+ * it with straight alpha; the mascot's neck stub fades out at the presenter's collar.
+ * Blending is linear, so it works on Y, U and V as on R, G and B: luma per pixel, chroma per
+ * 2x2 block with the mask (or alpha) averaged over the block. Only the mascot's RGBA crop is
+ * converted, inside the crop; the rest of the frame is never touched, so frames without a
+ * face (and no layer) pass through bit-exact.
  */
 import type { FaceData } from '../core/track.js';
+import { FeatherMask } from './feather-mask.js';
 import { headRegion, DEFAULT_REGION, type HeadRegion, type RegionParams } from './head-region.js';
-import { boundsOf, emptyMask, feather, fillPolygon, rectEmpty, type Mask } from './mask.js';
+import { boundsOf, rectEmpty } from './mask.js';
+import { DEFAULT_YUV_COLOR, yuv420Layout, yuvCoefficients, type Yuv420Layout, type YuvCoefficients, type YuvColor } from './yuv.js';
 
 /** A straight-alpha RGBA rectangle of the frame (same shape as render's HeadCrop). */
 export interface LayerCrop {
@@ -57,10 +62,174 @@ export interface ComposeOptions {
 /** What one composed frame did (for stats and tests). */
 export interface ComposeInfo {
   readonly region: HeadRegion | null;
-  readonly hidden: Mask | null;
 }
 
-/** Composes one frame in place: `frame` (RGBA, width x height) becomes the output. */
+/** Mask values at or below this leave a pixel alone; at or above 1 minus it take the plate. */
+const MASK_EPS = 0.002;
+
+/**
+ * Composes the frames of one video (yuv420p, width x height) in place, with the video's
+ * background plate (yuv420p, or null) and colour; keeps its working buffers between frames.
+ */
+export class FrameCompositor {
+  private readonly layout: Yuv420Layout;
+  private readonly k: YuvCoefficients;
+  private readonly mask = new FeatherMask();
+  /** Per chroma column of the rows in hand: summed weight, and weighted U and V. */
+  private readonly sumA: Float32Array;
+  private readonly sumU: Float32Array;
+  private readonly sumV: Float32Array;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    private readonly plate: Uint8Array | null,
+    color: YuvColor = DEFAULT_YUV_COLOR,
+    private readonly opts: ComposeOptions = {},
+  ) {
+    this.layout = yuv420Layout(width, height);
+    this.k = yuvCoefficients(color);
+    this.sumA = new Float32Array(this.layout.chromaWidth);
+    this.sumU = new Float32Array(this.layout.chromaWidth);
+    this.sumV = new Float32Array(this.layout.chromaWidth);
+  }
+
+  /** Composes one frame in place: `frame` (yuv420p) becomes the output. */
+  compose(frame: Uint8Array, face: FaceData | null, crop: LayerCrop | null): ComposeInfo {
+    let g: HeadRegion | null = null;
+    if (face) {
+      g = headRegion(face.landmarks, this.width, this.height, this.opts.region ?? DEFAULT_REGION);
+      const rect = boundsOf([...g.head, ...g.neck], g.featherPx * 3 + 2, this.width, this.height);
+      if (!rectEmpty(rect) && this.plate) {
+        this.mask.build([g.head, g.neck], g.featherPx, rect);
+        this.hide(frame, this.plate);
+      }
+    }
+    if (crop) this.over(frame, crop, (this.opts.collarFade ?? true) ? g : null);
+    return { region: g };
+  }
+
+  /** Blends the plate into the frame under the mask: luma per pixel, chroma per 2x2 block. */
+  private hide(frame: Uint8Array, plate: Uint8Array): void {
+    const { width, height } = this;
+    const L = this.layout;
+    const { x0, y0, x1, y1 } = this.mask.rect;
+    const cx0 = x0 >> 1;
+    const cx1 = (x1 + 1) >> 1;
+    const sum = this.sumA;
+    for (let cy = y0 >> 1; cy < (y1 + 1) >> 1; cy++) {
+      sum.fill(0, cx0, cx1);
+      for (let y = Math.max(y0, 2 * cy); y < Math.min(y1, 2 * cy + 2); y++) {
+        const m = this.mask.row(y);
+        // Only the part of the row the mask reaches.
+        const i1 = this.mask.hi;
+        let p = y * width + x0 + this.mask.lo;
+        for (let i = this.mask.lo, x = x0 + i; i < i1; x++, i++, p++) {
+          const a = m[i];
+          sum[x >> 1] += a;
+          if (a <= MASK_EPS) continue;
+          if (a >= 1 - MASK_EPS) frame[p] = plate[p];
+          else frame[p] = (frame[p] + (plate[p] - frame[p]) * a + 0.5) | 0;
+        }
+      }
+      // Pixels of the block in the frame (odd sizes: the last blocks are smaller).
+      const rows = Math.min(2, height - 2 * cy);
+      const crow = cy * L.chromaWidth;
+      for (let cx = cx0; cx < cx1; cx++) {
+        const a = sum[cx] / (rows * Math.min(2, width - 2 * cx));
+        if (a <= MASK_EPS) continue;
+        const u = L.uOffset + crow + cx;
+        const v = L.vOffset + crow + cx;
+        if (a >= 1 - MASK_EPS) {
+          frame[u] = plate[u];
+          frame[v] = plate[v];
+        } else {
+          frame[u] = (frame[u] + (plate[u] - frame[u]) * a + 0.5) | 0;
+          frame[v] = (frame[v] + (plate[v] - frame[v]) * a + 0.5) | 0;
+        }
+      }
+    }
+  }
+
+  /**
+   * Straight-alpha "over" of the RGBA crop, converted to YUV pixel by pixel, fading below
+   * the collar when a region is given. Each chroma block takes the alpha-weighted mean of
+   * the crop's chroma with the block's mean alpha: what 4:4:4 composing then 2x2 averaging
+   * gives.
+   */
+  private over(frame: Uint8Array, c: LayerCrop, g: HeadRegion | null): void {
+    const { width, height, k } = this;
+    const L = this.layout;
+    const x0 = Math.max(0, c.x);
+    const y0 = Math.max(0, c.y);
+    const x1 = Math.min(width, c.x + c.width);
+    const y1 = Math.min(height, c.y + c.height);
+    if (x1 <= x0 || y1 <= y0) return;
+    const dx = g ? -g.up[0] : 0;
+    const dy = g ? -g.up[1] : 0;
+    const gcx = g ? g.chin[0] : 0;
+    const gcy = g ? g.chin[1] : 0;
+    const depth = g ? g.collarDepth : 0;
+    const band = g ? 2 * g.featherPx : 1;
+    const src = c.rgba;
+    const cx0 = x0 >> 1;
+    const cx1 = (x1 + 1) >> 1;
+    const { sumA, sumU, sumV } = this;
+    for (let cy = y0 >> 1; cy < (y1 + 1) >> 1; cy++) {
+      sumA.fill(0, cx0, cx1);
+      sumU.fill(0, cx0, cx1);
+      sumV.fill(0, cx0, cx1);
+      for (let y = Math.max(y0, 2 * cy); y < Math.min(y1, 2 * cy + 2); y++) {
+        let s = ((y - c.y) * c.width + (x0 - c.x)) * 4;
+        let p = y * width + x0;
+        for (let x = x0; x < x1; x++, s += 4, p++) {
+          const alpha = src[s + 3];
+          if (alpha === 0) continue;
+          let a = alpha / 255;
+          if (g) {
+            const t = (x + 0.5 - gcx) * dx + (y + 0.5 - gcy) * dy;
+            if (t > depth - band) {
+              const f = (depth + band - t) / (2 * band);
+              if (f <= 0) continue;
+              if (f < 1) a *= f;
+            }
+          }
+          const r = src[s];
+          const gg = src[s + 1];
+          const b = src[s + 2];
+          const ly = k.yOff + k.yr * r + k.yg * gg + k.yb * b;
+          frame[p] = a >= 1 ? (ly + 0.5) | 0 : (frame[p] + (ly - frame[p]) * a + 0.5) | 0;
+          const i = x >> 1;
+          sumA[i] += a;
+          sumU[i] += a * (k.ur * r + k.ug * gg + k.ub * b);
+          sumV[i] += a * (k.vr * r + k.vg * gg + k.vb * b);
+        }
+      }
+      const rows = Math.min(2, height - 2 * cy);
+      const crow = cy * L.chromaWidth;
+      for (let cx = cx0; cx < cx1; cx++) {
+        const sa = sumA[cx];
+        if (sa === 0) continue;
+        const n = rows * Math.min(2, width - 2 * cx);
+        const a = sa / n;
+        const u = L.uOffset + crow + cx;
+        const v = L.vOffset + crow + cx;
+        // 128 + mean of a * (U - 128) over the block, the rest from the frame.
+        frame[u] = clampByte(frame[u] * (1 - a) + 128 * a + sumU[cx] / n);
+        frame[v] = clampByte(frame[v] * (1 - a) + 128 * a + sumV[cx] / n);
+      }
+    }
+  }
+}
+
+function clampByte(v: number): number {
+  return v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0;
+}
+
+/**
+ * Composes one yuv420p frame in place (a one-off `FrameCompositor`; use the class for a
+ * whole video, it keeps its buffers).
+ */
 export function composeFrame(
   frame: Uint8Array,
   width: number,
@@ -69,80 +238,7 @@ export function composeFrame(
   crop: LayerCrop | null,
   plate: Uint8Array | null,
   opts: ComposeOptions = {},
+  color: YuvColor = DEFAULT_YUV_COLOR,
 ): ComposeInfo {
-  let g: HeadRegion | null = null;
-  let hidden: Mask | null = null;
-  if (face) {
-    g = headRegion(face.landmarks, width, height, opts.region ?? DEFAULT_REGION);
-    const rect = boundsOf([...g.head, ...g.neck], g.featherPx * 3 + 2, width, height);
-    if (!rectEmpty(rect) && plate) {
-      hidden = emptyMask(rect);
-      fillPolygon(hidden, g.head);
-      fillPolygon(hidden, g.neck);
-      feather(hidden, g.featherPx);
-      const w = rect.x1 - rect.x0;
-      const m = hidden.data;
-      for (let y = rect.y0; y < rect.y1; y++) {
-        let i = (y - rect.y0) * w;
-        let p = (y * width + rect.x0) * 4;
-        for (let x = rect.x0; x < rect.x1; x++, i++, p += 4) {
-          const a = m[i];
-          if (a <= 0.002) continue;
-          if (a >= 0.998) {
-            frame[p] = plate[p];
-            frame[p + 1] = plate[p + 1];
-            frame[p + 2] = plate[p + 2];
-          } else {
-            frame[p] = (frame[p] + (plate[p] - frame[p]) * a + 0.5) | 0;
-            frame[p + 1] = (frame[p + 1] + (plate[p + 1] - frame[p + 1]) * a + 0.5) | 0;
-            frame[p + 2] = (frame[p + 2] + (plate[p + 2] - frame[p + 2]) * a + 0.5) | 0;
-          }
-        }
-      }
-    }
-  }
-  if (crop) overLayer(frame, width, height, crop, g, opts.collarFade ?? true);
-  return { region: g, hidden };
-}
-
-/** Straight-alpha "over" of the crop onto the frame, fading below the collar when a region is given. */
-function overLayer(frame: Uint8Array, width: number, height: number, c: LayerCrop, g: HeadRegion | null, collarFade: boolean): void {
-  const x0 = Math.max(0, c.x);
-  const y0 = Math.max(0, c.y);
-  const x1 = Math.min(width, c.x + c.width);
-  const y1 = Math.min(height, c.y + c.height);
-  const fade = collarFade && g !== null;
-  const dx = g ? -g.up[0] : 0;
-  const dy = g ? -g.up[1] : 0;
-  const cx = g ? g.chin[0] : 0;
-  const cy = g ? g.chin[1] : 0;
-  const depth = g ? g.collarDepth : 0;
-  const band = g ? 2 * g.featherPx : 1;
-  const src = c.rgba;
-  for (let y = y0; y < y1; y++) {
-    let s = ((y - c.y) * c.width + (x0 - c.x)) * 4;
-    let p = (y * width + x0) * 4;
-    for (let x = x0; x < x1; x++, s += 4, p += 4) {
-      let a = src[s + 3];
-      if (a === 0) continue;
-      if (fade) {
-        const t = (x + 0.5 - cx) * dx + (y + 0.5 - cy) * dy;
-        if (t > depth - band) {
-          const k = (depth + band - t) / (2 * band);
-          if (k <= 0) continue;
-          if (k < 1) a = a * k;
-        }
-      }
-      if (a >= 255) {
-        frame[p] = src[s];
-        frame[p + 1] = src[s + 1];
-        frame[p + 2] = src[s + 2];
-      } else {
-        const k = a / 255;
-        frame[p] = (frame[p] + (src[s] - frame[p]) * k + 0.5) | 0;
-        frame[p + 1] = (frame[p + 1] + (src[s + 1] - frame[p + 1]) * k + 0.5) | 0;
-        frame[p + 2] = (frame[p + 2] + (src[s + 2] - frame[p + 2]) * k + 0.5) | 0;
-      }
-    }
-  }
+  return new FrameCompositor(width, height, plate, color, opts).compose(frame, face, crop);
 }

@@ -1,8 +1,8 @@
 /**
  * `noggin composite VIDEO LAYER --track TRACK -o OUT.mp4`: the source frames, the face
  * track and the RGBA head layer (from `noggin render`) become the finished video. Two
- * passes over the source: a quick one for the background plate, then decode (source and
- * layer) -> compose -> encode, streaming, one frame in memory per stream.
+ * passes over the source: a quick one for the background plate, then decode (source as
+ * YUV 4:2:0, layer as RGBA) -> compose -> encode, streaming, one frame in memory per stream.
  */
 import { NogginError } from '../core/errors.js';
 import { log } from '../core/log.js';
@@ -10,7 +10,7 @@ import { openTrack } from '../core/track-file.js';
 import type { FaceData, TrackFrame } from '../core/track.js';
 import { decodeFrames, probeVideo, type DecodedFrame, type VideoInfo } from '../system/ffmpeg.js';
 import { BackgroundPlateBuilder } from './background-plate.js';
-import { composeFrame, cropFromLayerFrame, type ComposeOptions, type LayerCrop } from './compose-frame.js';
+import { cropFromLayerFrame, FrameCompositor, type ComposeOptions, type LayerCrop } from './compose-frame.js';
 import { openOutput, type EncodeSettings } from './output.js';
 
 /** Options of `compositeVideo`. */
@@ -72,7 +72,7 @@ export class StreamingPlate {
 
   constructor(info: VideoInfo, picks: ReadonlySet<number>, samples: number) {
     this.builder = new BackgroundPlateBuilder(info.width, info.height, samples);
-    this.frames = decodeFrames(info, { frames: picks });
+    this.frames = decodeFrames(info, { frames: picks, encoding: 'yuv420p' });
   }
 
   /** Adds sampled frame `index` with its face (null: no face, all background). Never throws; `build` reports failures. */
@@ -85,8 +85,8 @@ export class StreamingPlate {
     this.work.catch(() => undefined);
   }
 
-  /** The plate as RGBA, and the fraction of it that had to be inpainted. */
-  async build(): Promise<{ rgba: Uint8Array; inpaintedFraction: number }> {
+  /** The plate (yuv420p, the source's matrix and range), and the fraction of it that had to be inpainted. */
+  async build(): Promise<{ yuv: Uint8Array; inpaintedFraction: number }> {
     await this.work;
     await this.frames.return(undefined);
     return this.builder.build();
@@ -100,7 +100,7 @@ export class StreamingPlate {
 }
 
 /** Builds the background plate of a video from sampled frames and their faces. */
-export async function buildPlate(info: VideoInfo, faces: Map<number, FaceData | null>, samples: number): Promise<{ rgba: Uint8Array; inpaintedFraction: number }> {
+export async function buildPlate(info: VideoInfo, faces: Map<number, FaceData | null>, samples: number): Promise<{ yuv: Uint8Array; inpaintedFraction: number }> {
   const plate = new StreamingPlate(info, new Set(faces.keys()), samples);
   try {
     for (const i of [...faces.keys()].sort((a, b) => a - b)) plate.add(i, faces.get(i) ?? null);
@@ -151,12 +151,14 @@ export async function compositeVideo(o: CompositeOptions): Promise<CompositeSumm
     const plate = await buildPlate(info, faces, samples);
     log.debug({ inpainted: plate.inpaintedFraction }, 'composite: background plate');
     track = (await loadTrack(o.track, info)).frames[Symbol.asyncIterator]();
-    layer = decodeFrames(layerInfo)[Symbol.asyncIterator]();
+    // Each layer frame is only cropped before the next one is asked for.
+    layer = decodeFrames(layerInfo, { recycle: true })[Symbol.asyncIterator]();
+    const compositor = new FrameCompositor(info.width, info.height, plate.yuv, out.color, o.compose);
     const tc = performance.now();
     let frames = 0;
     let faceFrames = 0;
     let layerDone = false;
-    for await (const f of decodeFrames(info)) {
+    for await (const f of decodeFrames(info, { encoding: 'yuv420p', recycle: true })) {
       const tr = await track.next();
       const tf: TrackFrame | null = tr.done ? null : tr.value;
       let crop: LayerCrop | null = null;
@@ -168,7 +170,7 @@ export async function compositeVideo(o: CompositeOptions): Promise<CompositeSumm
       const face = tf?.face ?? null;
       if (face) faceFrames++;
       out.sheet?.wants(f.index) && out.sheet.addSource(f.index, f.data);
-      composeFrame(f.data, info.width, info.height, face, crop, plate.rgba, o.compose);
+      compositor.compose(f.data, face, crop);
       out.sheet?.wants(f.index) && out.sheet.addResult(f.index, f.data);
       await out.write(f.data);
       frames++;

@@ -1,10 +1,12 @@
 /**
  * Contact sheets: one frame per second of the clip, the source beside the result, rows
  * stacked, a few seconds per PNG (OUT.sheet.png, or OUT.sheet-1.png, OUT.sheet-2.png...).
+ * Frames come as the source's YUV 4:2:0 and are turned into RGB with its matrix and range.
  */
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { tempPathFor } from '../core/track-file.js';
 import { encodePng } from './png.js';
+import { DEFAULT_YUV_COLOR, yuv420ToRgba, type YuvColor } from './yuv.js';
 
 /** Downscales RGBA by box averaging into a tw x th image. */
 export function downscale(rgba: Uint8Array, w: number, h: number, tw: number, th: number): Uint8Array {
@@ -44,12 +46,15 @@ export class ContactSheet {
   readonly cellH: number;
   private readonly rows: { index: number; src: Uint8Array; out: Uint8Array | null }[] = [];
   private readonly picks: Set<number>;
+  /** RGBA of the frame being added (reused). */
+  private rgba: Uint8Array | null = null;
 
   constructor(
     readonly width: number,
     readonly height: number,
     fps: number,
     frameCount: number,
+    private readonly color: YuvColor = DEFAULT_YUV_COLOR,
     cellHeight = 360,
     private readonly rowsPerSheet = 6,
   ) {
@@ -68,15 +73,20 @@ export class ContactSheet {
     return this.picks.has(index);
   }
 
-  /** Records the source of a picked frame (before compositing). */
-  addSource(index: number, rgba: Uint8Array): void {
-    this.rows.push({ index, src: downscale(rgba, this.width, this.height, this.cellW, this.cellH), out: null });
+  /** Records the source of a picked frame (yuv420p, before compositing). */
+  addSource(index: number, yuv: Uint8Array): void {
+    this.rows.push({ index, src: this.cell(yuv), out: null });
   }
 
-  /** Records the result of a picked frame. */
-  addResult(index: number, rgba: Uint8Array): void {
+  /** Records the result of a picked frame (yuv420p). */
+  addResult(index: number, yuv: Uint8Array): void {
     const r = this.rows.find((x) => x.index === index);
-    if (r) r.out = downscale(rgba, this.width, this.height, this.cellW, this.cellH);
+    if (r) r.out = this.cell(yuv);
+  }
+
+  private cell(yuv: Uint8Array): Uint8Array {
+    this.rgba = yuv420ToRgba(yuv, this.width, this.height, this.color, this.rgba ?? undefined);
+    return downscale(this.rgba, this.width, this.height, this.cellW, this.cellH);
   }
 
   /** Writes the sheets next to `output` (OUT.mp4 -> OUT.sheet.png...); returns their paths. */

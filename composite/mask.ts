@@ -44,27 +44,47 @@ export function rectEmpty(r: Rect): boolean {
   return r.x1 <= r.x0 || r.y1 <= r.y0;
 }
 
+/**
+ * Pushes onto `out` the [a, b) pixel spans of row `y` whose pixel centres lie inside `poly`
+ * (even-odd), clipped to [x0, x1). `xs` is scratch.
+ */
+export function polygonRowSpans(poly: readonly Pt[], y: number, x0: number, x1: number, xs: number[], out: number[]): void {
+  const cy = y + 0.5;
+  const n = poly.length;
+  let m = 0;
+  for (let i = 0, j = n - 1; i < n; j = i++) {
+    const pi = poly[i];
+    const pj = poly[j];
+    const yi = pi[1];
+    const yj = pj[1];
+    if (yi > cy === yj > cy) continue;
+    const x = pi[0] + ((cy - yi) / (yj - yi)) * (pj[0] - pi[0]);
+    // Insertion sort: a row crosses a few edges.
+    let k = m++;
+    while (k > 0 && xs[k - 1] > x) {
+      xs[k] = xs[k - 1];
+      k--;
+    }
+    xs[k] = x;
+  }
+  for (let k = 0; k + 1 < m; k += 2) {
+    const a = Math.max(x0, Math.ceil(xs[k] - 0.5));
+    const b = Math.min(x1, Math.ceil(xs[k + 1] - 0.5));
+    if (b > a) out.push(a, b);
+  }
+}
+
 /** Fills `poly` (pixel centres inside, even-odd) with 1 into `m` (union with what is there). */
 export function fillPolygon(m: Mask, poly: readonly Pt[]): void {
   const { rect, data } = m;
   const w = rect.x1 - rect.x0;
-  const n = poly.length;
   const xs: number[] = [];
+  const spans: number[] = [];
   for (let y = rect.y0; y < rect.y1; y++) {
-    const cy = y + 0.5;
-    xs.length = 0;
-    for (let i = 0, j = n - 1; i < n; j = i++) {
-      const [xi, yi] = poly[i];
-      const [xj, yj] = poly[j];
-      if (yi > cy !== yj > cy) xs.push(xi + ((cy - yi) / (yj - yi)) * (xj - xi));
-    }
-    xs.sort((a, b) => a - b);
+    spans.length = 0;
+    polygonRowSpans(poly, y, rect.x0, rect.x1, xs, spans);
     const row = (y - rect.y0) * w;
-    for (let k = 0; k + 1 < xs.length; k += 2) {
-      const a = Math.max(rect.x0, Math.ceil(xs[k] - 0.5));
-      const b = Math.min(rect.x1, Math.ceil(xs[k + 1] - 0.5));
-      for (let x = a; x < b; x++) data[row + x - rect.x0] = 1;
-    }
+    for (let k = 0; k < spans.length; k += 2) for (let x = spans[k]; x < spans[k + 1]; x++) data[row + x - rect.x0] = 1;
   }
 }
 
@@ -84,7 +104,10 @@ function boxPass(src: Float32Array, dst: Float32Array, len: number, count: numbe
   }
 }
 
-/** Feathers a mask in place: three box blurs of radius r/2 (the soft edge reaches ~1.5 r each side). */
+/**
+ * Feathers a mask in place: three box blurs of radius r/2 (the soft edge reaches ~1.5 r
+ * each side). The reference the compositor's faster `FeatherMask` (feather-mask.ts) follows.
+ */
 export function feather(m: Mask, radius: number): void {
   const r = Math.max(0, Math.round(radius / 2));
   if (r === 0) return;

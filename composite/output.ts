@@ -12,6 +12,7 @@ import { onCleanup } from '../system/cleanup.js';
 import { probeSourceStreams, remuxFinal, rotationTag, startCompositeEncoder, type CompositeEncoder, type OutputCodec } from '../system/ffmpeg-composite.js';
 import { retimeMov } from '../render/mov-timing.js';
 import { ContactSheet } from './contact-sheet.js';
+import { yuvColorOf, type YuvColor } from './yuv.js';
 
 /** Encoding settings shared by `noggin composite` and `noggin run`. */
 export interface EncodeSettings {
@@ -66,7 +67,9 @@ export async function checkOutputPath(output: string): Promise<void> {
 /** An output being written. */
 export interface OutputFile {
   readonly sheet: ContactSheet | null;
-  /** Writes one finished frame. */
+  /** The source's YUV matrix and range: the frames written are in them. */
+  readonly color: YuvColor;
+  /** Writes one finished frame (yuv420p); the buffer may be reused once this resolves. */
   write(frame: Uint8Array): Promise<void>;
   /** Finishes the encode, renames into place, writes the sheets; returns the sheet paths. */
   commit(): Promise<string[]>;
@@ -117,7 +120,8 @@ export async function openOutput(
     crf: o.crf ?? DEFAULT_CRF,
     preset: o.preset ?? DEFAULT_PRESET,
   });
-  const sheet = o.sheet ? new ContactSheet(o.width, o.height, o.fps, o.frameCount) : null;
+  const color = yuvColorOf(streams);
+  const sheet = o.sheet ? new ContactSheet(o.width, o.height, o.fps, o.frameCount, color) : null;
   const abort = async () => {
     if (encoder) await encoder.abort().catch(() => undefined);
     encoder = null;
@@ -126,6 +130,7 @@ export async function openOutput(
   };
   return {
     sheet,
+    color,
     write: (f) => encoder!.write(f),
     async commit() {
       try {

@@ -21,7 +21,7 @@ import { LANDMARK_FLOATS } from '../core/landmarks.js';
 import { log } from '../core/log.js';
 import { openTrack, TrackWriter } from '../core/track-file.js';
 import { MEDIAPIPE_VERTICAL_FOV_DEG, type FaceData, type TrackFrame } from '../core/track.js';
-import { calibrateFace, headHostFiles, lightingFromFaces, LIGHTING_SAMPLES, NO_CALIBRATION, RendererClient, resolveHead, STREAM_CALIBRATION_FACES, type AlignMode, type FaceCalibration, type LightingMode } from '../render/index.js';
+import { calibrateFace, headHostFiles, lightingFromFaces, LIGHTING_SAMPLES, NO_CALIBRATION, RendererClient, resolveHead, STREAM_CALIBRATION_FACES, type AlignMode, type LightingMode } from '../render/index.js';
 import type { Antialias } from '../core/page-contract.js';
 import { launchChromium, type ChromiumHandle } from '../system/chromium.js';
 import { decodeFrames, probeVideo } from '../system/ffmpeg.js';
@@ -29,7 +29,7 @@ import { checkModel } from '../system/model.js';
 import { startPageHost, type PageHost } from '../system/page-host.js';
 import { modelPath as defaultModelPath } from '../system/tools.js';
 import { sampleIndices, StreamingPlate } from './composite-video.js';
-import { composeFrame, type LayerCrop } from './compose-frame.js';
+import { FrameCompositor, type LayerCrop } from './compose-frame.js';
 import { checkOutputPath, containerFor, openOutput, type EncodeSettings } from './output.js';
 
 /**
@@ -191,6 +191,20 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
         yield f;
       }
     }
+    // One browser and page host for the landmarker and the render page: the render page
+    // loads its head while the landmarker starts and captures.
+    host = await startPageHost({ modelPath: model ?? undefined, files: headHostFiles(head) });
+    chromium = await launchChromium();
+    const browser = { chromium, host };
+    const rendererOpening = RendererClient.open(chromium, host, {
+      head,
+      frameWidth: info.width,
+      frameHeight: info.height,
+      verticalFovDeg: MEDIAPIPE_VERTICAL_FOV_DEG,
+      antialias: o.antialias,
+      align,
+    });
+    rendererOpening.then((r) => (renderer = r), () => undefined);
     let captured = 0;
     let faces = 0;
     let tCapStart = performance.now();
@@ -205,6 +219,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
           modelPath: model!,
           workers: o.workers ?? DEFAULT_RUN_WORKERS,
           maxAnalysisSide,
+          browser,
           landmarker: { minFaceDetectionConfidence: o.minDetectionConfidence ?? 0.5 },
           onReady: () => (tCapStart = performance.now()),
         });
@@ -229,22 +244,11 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
     capture.catch((e) => trackFrames.fail(e));
 
     // Stage 2: render, starting once the early faces calibrated the head to this face.
-    host = await startPageHost({ files: headHostFiles(head) });
-    chromium = await launchChromium();
     const cam = { verticalFovDeg: MEDIAPIPE_VERTICAL_FOV_DEG, frameWidth: info.width, frameHeight: info.height };
+    const head3d = await rendererOpening;
     await earlyFacesReady;
-    const calibration: FaceCalibration = calibrationFaces.length ? calibrateFace(calibrationFaces, cam) : NO_CALIBRATION;
-    const lighting = lightingWanted ? await lightingFromFaces(info, lightFaces) : null;
-    renderer = await RendererClient.open(chromium, host, {
-      head,
-      frameWidth: info.width,
-      frameHeight: info.height,
-      verticalFovDeg: MEDIAPIPE_VERTICAL_FOV_DEG,
-      antialias: o.antialias,
-      align,
-      calibration,
-      lighting,
-    });
+    head3d.setCalibration(calibrationFaces.length ? calibrateFace(calibrationFaces, cam) : NO_CALIBRATION);
+    if (lightingWanted) await head3d.setLighting(await lightingFromFaces(info, lightFaces));
     // Landmarks of the frames in flight, taken back when their crops return.
     const inFlight = new Map<number, FaceData | null>();
     async function* all(): AsyncGenerator<TrackFrame> {
@@ -275,12 +279,14 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
       const out = await openOutput({ ...o, source: o.video, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount, rotationDeg: info.rotationDeg, variableFrameTimesMs: info.variableFrameRate ? info.frameTimesMs : null });
       try {
         const recs = spool.read()[Symbol.asyncIterator]();
-        for await (const f of decodeFrames(info)) {
+        // The source's own YUV 4:2:0, composed in place; each frame's buffer is reused once the encoder took it.
+        const compositor = new FrameCompositor(info.width, info.height, plateImage.yuv, out.color);
+        for await (const f of decodeFrames(info, { encoding: 'yuv420p', recycle: true })) {
           const r = await recs.next();
           const rec = r.done ? null : decodeRecord(r.value);
           const face: FaceData | null = rec?.landmarks ? { landmarks: rec.landmarks, blendshapes: new Float32Array(0), matrix: new Float32Array(0) } : null;
           if (out.sheet?.wants(f.index)) out.sheet.addSource(f.index, f.data);
-          composeFrame(f.data, info.width, info.height, face, rec?.crop ?? null, plateImage.rgba);
+          compositor.compose(f.data, face, rec?.crop ?? null);
           if (out.sheet?.wants(f.index)) out.sheet.addResult(f.index, f.data);
           await out.write(f.data);
           composed++;
@@ -300,7 +306,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
 
     let rendered = 0;
     let tRenStart = 0;
-    for await (const f of renderer.render(all())) {
+    for await (const f of head3d.render(all())) {
       if (composeError) throw composeError;
       if (!tRenStart) tRenStart = performance.now();
       if (f.frame !== rendered) throw new NogginError('render', `frame ${f.frame} came back out of order (expected ${rendered})`, 're-run; report it if it persists');
@@ -314,7 +320,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
     spool.end();
     await (writer as TrackWriter | null)?.finish();
     writer = null;
-    await renderer.close();
+    await head3d.close();
     renderer = null;
     await chromium.close();
     chromium = null;

@@ -220,6 +220,8 @@ export interface RenderPageContract {
   ): Promise<({ x: number; y: number } | null)[][]>;
   /** Shows or hides the head (hidden: the bare cost of an empty scene through the same path). */
   noggin_render_setHeadVisible(visible: boolean): Promise<void>;
+  /** Relights the head (camera space; null: studio lighting), e.g. once the footage's lighting is estimated. */
+  noggin_render_setLighting(lighting: SceneLighting | null): Promise<void>;
   /**
    * Renders and reads back `iterations` frames of `width` x `height` px with the head
    * hidden (`withHead` false: the bare cost of an empty scene) or shown at a fixed pose.

@@ -133,6 +133,8 @@ export function boxCorners(b: Box3): Vec3[] {
 export interface CropOptions {
   /** Extra pixels on every side (default 4). */
   readonly marginPx?: number;
+  /** Extra room on every side as a fraction of the projected size (default 0). */
+  readonly slackFraction?: number;
   /** Crop sizes are rounded up to a multiple of this (default 32), so the canvas rarely resizes. */
   readonly quantumPx?: number;
 }
@@ -151,28 +153,54 @@ export function headCrop(
   frameHeight: number,
   opts: CropOptions = {},
 ): PixelRect | null {
-  const margin = opts.marginPx ?? 4;
+  return outlineCrop(faceMatrix, Float32Array.from(boxCorners(bounds).flat()), verticalFovDeg, frameWidth, frameHeight, opts);
+}
+
+/**
+ * As `headCrop`, for any outline: `points` are canonical-cm xyz triples whose projections
+ * bound everything the head draws (e.g. its vertices), which gives a much tighter crop than
+ * the projected bounding box of a turned head.
+ */
+export function outlineCrop(
+  faceMatrix: Mat4,
+  points: Float32Array,
+  verticalFovDeg: number,
+  frameWidth: number,
+  frameHeight: number,
+  opts: CropOptions = {},
+): PixelRect | null {
   const q = Math.max(1, opts.quantumPx ?? 32);
+  const m = faceMatrix;
+  const f = 1 / Math.tan((verticalFovDeg * Math.PI) / 360);
+  const aspect = frameWidth / frameHeight;
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
   let y1 = -Infinity;
-  for (const c of boxCorners(bounds)) {
-    const cam = transformPoint(faceMatrix, c);
-    if (-cam[2] <= CAMERA_NEAR_CM) {
-      // A corner at or behind the near plane: the head fills an unknown part; take the frame.
+  for (let i = 0; i + 2 < points.length; i += 3) {
+    const px = points[i];
+    const py = points[i + 1];
+    const pz = points[i + 2];
+    const cx = m[0] * px + m[4] * py + m[8] * pz + m[12];
+    const cy = m[1] * px + m[5] * py + m[9] * pz + m[13];
+    const depth = -(m[2] * px + m[6] * py + m[10] * pz + m[14]);
+    if (depth <= CAMERA_NEAR_CM) {
+      // A point at or behind the near plane: the head fills an unknown part; take the frame.
       x0 = 0;
       y0 = 0;
       x1 = frameWidth;
       y1 = frameHeight;
       break;
     }
-    const p = projectCameraPoint(cam, verticalFovDeg, frameWidth, frameHeight)!;
-    x0 = Math.min(x0, p.x);
-    y0 = Math.min(y0, p.y);
-    x1 = Math.max(x1, p.x);
-    y1 = Math.max(y1, p.y);
+    const x = (((f / aspect) * (cx / depth) + 1) / 2) * frameWidth;
+    const y = ((1 - f * (cy / depth)) / 2) * frameHeight;
+    if (x < x0) x0 = x;
+    if (y < y0) y0 = y;
+    if (x > x1) x1 = x;
+    if (y > y1) y1 = y;
   }
+  if (!(x1 >= x0)) return null;
+  const margin = (opts.marginPx ?? 4) + (opts.slackFraction ?? 0) * Math.max(x1 - x0, y1 - y0);
   x0 = Math.max(0, Math.floor(x0 - margin));
   y0 = Math.max(0, Math.floor(y0 - margin));
   x1 = Math.min(frameWidth, Math.ceil(x1 + margin));

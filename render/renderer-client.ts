@@ -161,7 +161,7 @@ function initError(e: unknown, head: HeadSource): NogginError {
 /** One render page and its channel. */
 export class RendererClient {
   private readonly align: AlignMode;
-  private readonly calibration: FaceCalibration;
+  private calibration: FaceCalibration;
 
   private constructor(
     readonly page: Page,
@@ -261,6 +261,16 @@ export class RendererClient {
   /** Shows or hides the head (hidden: the bare cost through the same path). */
   async setHeadVisible(visible: boolean): Promise<void> {
     await this.page.evaluate((v) => window.noggin_render_setHeadVisible(v), visible);
+  }
+
+  /** Relights the head (frames sent after this use it); null: studio lighting. */
+  async setLighting(lighting: SceneLighting | null): Promise<void> {
+    await this.page.evaluate((l) => window.noggin_render_setLighting(l), lighting);
+  }
+
+  /** Sets the per-presenter calibration (frames sent after this use it). */
+  setCalibration(calibration: FaceCalibration): void {
+    this.calibration = calibration;
   }
 
   /** The face matrix this client sends for a face (after the alignment correction). */

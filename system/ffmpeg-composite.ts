@@ -1,7 +1,8 @@
 /**
  * ffmpeg for the compositor: probing a source's audio and colour tags, and encoding the
- * finished RGBA frames (stdin) into the delivery file with the source's audio stream
- * copied (re-encoded only when the container cannot hold it) and its colour tags kept.
+ * finished YUV 4:2:0 frames (stdin, in the source's own matrix and range) into the
+ * delivery file with the source's audio stream copied (re-encoded only when the container
+ * cannot hold it) and its colour tags kept.
  * Callers pass a temporary output path and rename it when complete.
  */
 import { NogginError } from '../core/errors.js';
@@ -100,19 +101,24 @@ export async function remuxFinal(input: string, output: string, format: string, 
 
 /** The ffmpeg arguments of a composite encode (exported for tests and debugging). */
 export function compositeEncoderArgs(o: CompositeEncoderOptions): string[] {
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${o.width}x${o.height}`];
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${o.width}x${o.height}`];
   args.push('-framerate', String(Math.round(o.fps * 1e6) / 1e6), '-i', 'pipe:0');
   args.push('-i', o.source, '-map', '0:v:0', '-map', '1:a:0?', '-map_metadata', '1', '-map_chapters', '-1');
-  // RGB -> YUV with the source's matrix (BT.601 when untagged, as the decoder assumed).
-  const matrix = o.streams.colorSpace === 'bt709' ? 'bt709' : o.streams.colorSpace?.startsWith('bt2020') ? 'bt2020' : 'bt601';
-  const full = o.streams.colorRange === 'pc';
+  // The frames are the source's own YUV: no matrix conversion. They are tagged with its
+  // range, so no ffmpeg converts them toward the output's range tag.
+  const filters: string[] = [];
+  const range = o.streams.colorRange;
+  if (range === 'tv' || range === 'pc') filters.push(`setparams=range=${range}`);
   const tag = rotationTag(o.format, o.rotationDeg);
-  const unrotate = tag === 90 ? 'transpose=clock,' : tag === 270 ? 'transpose=cclock,' : tag === 180 ? 'hflip,vflip,' : '';
+  if (tag === 90) filters.push('transpose=clock');
+  else if (tag === 270) filters.push('transpose=cclock');
+  else if (tag === 180) filters.push('hflip', 'vflip');
+  // ProRes 422 HQ: the 4:2:0 chroma is upsampled, 10 bits.
+  if (o.codec === 'prores') filters.push('format=yuv422p10le');
+  if (filters.length) args.push('-vf', filters.join(','));
   if (o.codec === 'prores') {
-    args.push('-vf', `${unrotate}scale=out_color_matrix=${matrix}:out_range=${full ? 'pc' : 'tv'},format=yuv422p10le`);
     args.push('-c:v', 'prores_ks', '-profile:v', '3', '-vendor', 'apl0');
   } else {
-    args.push('-vf', `${unrotate}scale=out_color_matrix=${matrix}:out_range=${full ? 'pc' : 'tv'},format=yuv420p`);
     // Retimed outputs: no B-frames, so decode order is display order and the rewritten
     // sample durations are the display durations (no composition offsets to redo).
     if (o.codec === 'h264') args.push('-c:v', 'libx264', '-preset', o.preset, '-crf', String(o.crf), ...(o.moovAtEnd ? ['-bf', '0'] : []));
@@ -134,7 +140,7 @@ export function compositeEncoderArgs(o: CompositeEncoderOptions): string[] {
 
 /** A running composite encoder. */
 export interface CompositeEncoder {
-  /** Writes one RGBA frame; resolves when ffmpeg took it. */
+  /** Writes one yuv420p frame; resolves when ffmpeg took it (the buffer may be reused then). */
   write(frame: Uint8Array): Promise<void>;
   /** Closes stdin and waits; throws a NogginError when ffmpeg failed. */
   finish(): Promise<void>;
@@ -142,7 +148,7 @@ export interface CompositeEncoder {
   abort(): Promise<void>;
 }
 
-/** Starts ffmpeg reading RGBA frames on stdin and writing the delivery file. */
+/** Starts ffmpeg reading yuv420p frames on stdin and writing the delivery file. */
 export function startCompositeEncoder(o: CompositeEncoderOptions): CompositeEncoder {
   const child = ManagedChild.start('ffmpeg-composite', findFfmpeg(), compositeEncoderArgs(o), { stdin: true });
   const failure = (why: string) => {

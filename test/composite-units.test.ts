@@ -10,6 +10,7 @@ import { containerFor } from '../composite/output.js';
 import { pushPull, reflectFill } from '../composite/background-plate.js';
 import { emptyMask, feather, fillPolygon } from '../composite/mask.js';
 import { encodePng } from '../composite/png.js';
+import { rgbaToYuv420, yuv420ToRgba } from '../composite/yuv.js';
 import { NogginError } from '../core/errors.js';
 
 test('fillPolygon fills a square exactly; feather keeps the sum and softens the edge', () => {
@@ -117,17 +118,24 @@ test('reflectFill continues horizontal bands at their own height: a wall above t
 });
 
 test('straight-alpha over: opaque replaces, half alpha mixes, no premultiplied darkening', () => {
-  const frame = new Uint8Array(4 * 4).fill(0);
-  for (let i = 0; i < 4; i++) frame.set([0, 0, 200, 255], i * 4);
-  const layer = new Uint8Array(4 * 4);
-  layer.set([255, 255, 255, 255], 0);
-  layer.set([255, 255, 255, 128], 4);
-  const crop = cropFromLayerFrame(layer, 4, 1)!;
-  assert.deepEqual([crop.x, crop.width], [0, 2]);
-  composeFrame(frame, 4, 1, null, crop, null);
-  assert.deepEqual([...frame.subarray(0, 4)], [255, 255, 255, 255]);
-  assert.deepEqual([...frame.subarray(4, 8)], [128, 128, 228, 255]);
-  assert.deepEqual([...frame.subarray(8, 12)], [0, 0, 200, 255]);
+  // 6x2 blue frame (yuv420p): an opaque white block, a half-alpha white block, a clear one.
+  const c = { matrix: 'bt601', fullRange: false } as const;
+  const blue = new Uint8Array(6 * 2 * 4);
+  for (let i = 0; i < 12; i++) blue.set([0, 0, 200, 255], i * 4);
+  const frame = rgbaToYuv420(blue, 6, 2, c);
+  const source = frame.slice();
+  const layer = new Uint8Array(6 * 2 * 4);
+  for (const p of [0, 1, 6, 7]) layer.set([255, 255, 255, 255], p * 4);
+  for (const p of [2, 3, 8, 9]) layer.set([255, 255, 255, 128], p * 4);
+  const crop = cropFromLayerFrame(layer, 6, 2)!;
+  assert.deepEqual([crop.x, crop.width, crop.height], [0, 4, 2]);
+  composeFrame(frame, 6, 2, null, crop, null, {}, c);
+  const rgb = yuv420ToRgba(frame, 6, 2, c);
+  const near = (p: number, want: number[]) => assert.ok([0, 1, 2].every((k) => Math.abs(rgb[p * 4 + k] - want[k]) <= 2), `pixel ${p}: ${[...rgb.subarray(p * 4, p * 4 + 3)]}`);
+  near(0, [255, 255, 255]);
+  near(2, [128, 128, 228]);
+  near(4, [0, 0, 200]);
+  assert.deepEqual([frame[4], frame[5], frame[12 + 2], frame[12 + 3 + 2]], [source[4], source[5], source[12 + 2], source[12 + 3 + 2]], 'the clear block is untouched');
 });
 
 test('containerFor: mp4 by name, ProRes refused in MP4', () => {

@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planSegments } from '../capture/landmark-frames.js';
 import { isLocalUrl } from '../system/chromium.js';
-import { analysisSize, decodeFrames, frameIndexAt, jpegSplitter, probeVideo } from '../system/ffmpeg.js';
+import { analysisSize, decodeFrames, frameIndexAt, jpegSplitter, probeVideo, rawFrameBytes } from '../system/ffmpeg.js';
+import { compositeEncoderArgs } from '../system/ffmpeg-composite.js';
 import { openOutput } from '../composite/output.js';
+import { rgbaToYuv420, yuv420Layout } from '../composite/yuv.js';
 import { ffmpeg } from './helpers/cli.js';
 import { collect, rng } from './helpers/synthetic.js';
 
@@ -104,9 +106,10 @@ test('the delivery file of a rotated source is stored and tagged like the source
   ffmpeg(['-i', sideways, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
   const src = await probeVideo(rotated);
   assert.deepEqual([src.width, src.height, src.rotationDeg], [320, 240, 270]);
-  // Upright frames with a red top-left quadrant.
-  const frame = new Uint8Array(320 * 240 * 4);
-  for (let y = 0; y < 240; y++) for (let x = 0; x < 320; x++) frame.set(x < 160 && y < 120 ? [250, 0, 0, 255] : [0, 0, 0, 255], (y * 320 + x) * 4);
+  // Upright frames with a red top-left quadrant (yuv420p, as the compositor writes them).
+  const rgba = new Uint8Array(320 * 240 * 4);
+  for (let y = 0; y < 240; y++) for (let x = 0; x < 320; x++) rgba.set(x < 160 && y < 120 ? [250, 0, 0, 255] : [0, 0, 0, 255], (y * 320 + x) * 4);
+  const frame = rgbaToYuv420(rgba, 320, 240, { matrix: 'bt601', fullRange: false });
   const out = join(dir, 'out.mp4');
   const enc = await openOutput({ width: 320, height: 240, fps: 10, frameCount: src.frameCount, rotationDeg: src.rotationDeg, source: rotated, output: out, preset: 'ultrafast' });
   for (let i = 0; i < src.frameCount; i++) await enc.write(frame);
@@ -130,7 +133,7 @@ test('the delivery file of a variable-frame-rate source keeps each frame at its 
   assert.equal(src.variableFrameRate, true);
   const out = join(dir, 'vfr-out.mp4');
   const enc = await openOutput({ width: 160, height: 120, fps: src.fps, frameCount: src.frameCount, variableFrameTimesMs: src.frameTimesMs, source: vfr, output: out, preset: 'veryfast' });
-  const frame = new Uint8Array(160 * 120 * 4).fill(128);
+  const frame = new Uint8Array(yuv420Layout(160, 120).bytes).fill(128);
   for (let i = 0; i < src.frameCount; i++) await enc.write(frame);
   await enc.commit();
   const got = await probeVideo(out);
@@ -139,4 +142,71 @@ test('the delivery file of a variable-frame-rate source keeps each frame at its 
   const streams = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', out], { encoding: 'utf8' }).stdout.trim().split('\n');
   assert.deepEqual(streams.sort(), ['audio', 'video']);
   assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('.')), [], 'no temporary file left');
+});
+
+/** ffmpeg's own raw frames of a video in a pixel format, split. */
+function rawFrames(path: string, pixFmt: string | null, bytes: number): Buffer[] {
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'rawvideo', ...(pixFmt ? ['-pix_fmt', pixFmt] : ['-c:v', 'rawvideo']), '-'], { maxBuffer: 1 << 26 });
+  assert.equal(r.status, 0, r.stderr?.toString());
+  const out = r.stdout as Buffer;
+  return Array.from({ length: out.length / bytes }, (_, i) => out.subarray(i * bytes, (i + 1) * bytes));
+}
+
+test('yuv420p frames are ffmpeg\'s own yuv420p, odd sizes too; recycled buffers carry the same frames', async () => {
+  const odd = join(dir, 'odd.mkv');
+  ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=33x17:rate=10:duration=1', '-pix_fmt', 'yuv420p', '-c:v', 'ffv1', odd]);
+  for (const path of [video, odd]) {
+    const info = await probeVideo(path);
+    const bytes = rawFrameBytes('yuv420p', info.width, info.height);
+    assert.equal(bytes, yuv420Layout(info.width, info.height).bytes);
+    const want = rawFrames(path, 'yuv420p', bytes);
+    const all = await collect(decodeFrames(info, { encoding: 'yuv420p' }));
+    assert.equal(all.length, want.length);
+    all.forEach((f, i) => assert.ok(f.data.equals(want[i]), `${path} frame ${i}`));
+    let k = 0;
+    const seen = new Set<Buffer>();
+    for await (const f of decodeFrames(info, { encoding: 'yuv420p', recycle: true })) {
+      assert.ok(f.data.equals(want[k++]), `recycled frame ${k - 1}`);
+      seen.add(f.data);
+    }
+    assert.equal(k, want.length);
+    // Small frames come many to a pipe read, each in its own buffer; large ones reuse a few.
+    if (bytes > 65536) assert.ok(seen.size <= 3, `${seen.size} buffers for ${k} frames`);
+  }
+});
+
+test('limited and full range sources keep their range from decode to delivery file (lossless round trip)', async () => {
+  const full = join(dir, 'full.mp4');
+  ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=10:duration=0.5', '-pix_fmt', 'yuvj420p', '-c:v', 'libx264', '-crf', '0', full]);
+  for (const [path, range] of [[video, null], [full, 'pc']] as const) {
+    const info = await probeVideo(path);
+    assert.equal(info.colorRange, range);
+    const bytes = rawFrameBytes('yuv420p', info.width, info.height);
+    // The decoder's own samples, whatever its pixel format is called (yuvj420p: full range).
+    const native = rawFrames(path, null, bytes);
+    const frames = await collect(decodeFrames(info, { encoding: 'yuv420p', endFrame: 5 }));
+    frames.forEach((f, i) => assert.ok(f.data.equals(native[i]), `${path} frame ${i}: the source's own values`));
+    const out = join(dir, `range-${range ?? 'tv'}.mp4`);
+    const enc = await openOutput({ width: info.width, height: info.height, fps: info.fps, frameCount: 5, source: path, output: out, crf: 0, preset: 'ultrafast' });
+    assert.deepEqual(enc.color, { matrix: 'bt601', fullRange: range === 'pc' });
+    for (const f of frames) await enc.write(f.data);
+    await enc.commit();
+    const back = rawFrames(out, null, bytes);
+    frames.forEach((f, i) => assert.ok(back[i].equals(f.data), `${path} frame ${i} comes back as written`));
+    // x264 marks limited range also when the source said nothing.
+    assert.equal((await probeVideo(out)).colorRange, range ?? 'tv');
+  }
+});
+
+test('the encoder reads yuv420p as it is: no colour conversion for h264, 4:2:2 10-bit for ProRes', () => {
+  const base = { width: 64, height: 48, fps: 25, source: 's.mp4', output: 'o.mp4', format: 'mp4', crf: 18, preset: 'veryfast' };
+  const streams = { audioCodec: null, colorSpace: 'bt709', colorPrimaries: 'bt709', colorTransfer: 'bt709', colorRange: 'tv' };
+  const h264 = compositeEncoderArgs({ ...base, streams, codec: 'h264' }).join(' ');
+  assert.match(h264, /-f rawvideo -pix_fmt yuv420p -s 64x48/);
+  assert.doesNotMatch(h264, /color_matrix|format=/);
+  assert.match(h264, /-vf setparams=range=tv -c:v libx264/);
+  const untagged = compositeEncoderArgs({ ...base, streams: { ...streams, colorSpace: null, colorRange: null }, codec: 'h264' }).join(' ');
+  assert.doesNotMatch(untagged, / -vf /);
+  const prores = compositeEncoderArgs({ ...base, output: 'o.mov', format: 'mov', streams, codec: 'prores', rotationDeg: 90 }).join(' ');
+  assert.match(prores, /-vf setparams=range=tv,transpose=cclock,format=yuv422p10le -c:v prores_ks/);
 });

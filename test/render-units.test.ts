@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { BLENDSHAPE_INDEX as I } from '../core/blendshapes.js';
 import { NogginError } from '../core/errors.js';
 import { decodeMessage, encodeMessage, type RenderCropData } from '../core/protocol.js';
-import { cropProjection, headCrop, perspective, projectCanonical, transformPoint } from '../render/camera-math.js';
+import { cropProjection, headCrop, outlineCrop, perspective, projectCanonical, transformPoint } from '../render/camera-math.js';
 import { checkHeadFile, DEFAULT_HEAD_LIMITS, imageSize } from '../render/head-check.js';
 import { resolveHead } from '../render/head-source.js';
 import { assertTrackComplete, defaultLayerPath } from '../render/index.js';
@@ -173,6 +173,31 @@ describe('camera and crop', () => {
     assert.equal(headCrop(faceMatrix(200, 0, -60), bounds, 63, 1280, 720), null);
     const behind = headCrop(faceMatrix(0, 0, 5), bounds, 63, 1280, 720);
     assert.deepEqual(behind, { x: 0, y: 0, width: 1280, height: 720 });
+  });
+
+  it('crops a turned head to its outline, much tighter than its bounding box, with every outline point inside', () => {
+    // A 10 cm ball, turned 45 degrees about y: its box's projection is ~1.4x wider than the ball's.
+    const pts: number[] = [];
+    for (let i = 0; i <= 12; i++) {
+      for (let j = 0; j < 24; j++) {
+        const th = (Math.PI * i) / 12;
+        const ph = (2 * Math.PI * j) / 24;
+        pts.push(10 * Math.sin(th) * Math.cos(ph), 10 * Math.cos(th), 10 * Math.sin(th) * Math.sin(ph));
+      }
+    }
+    const a = Math.PI / 4;
+    const m = [Math.cos(a), 0, -Math.sin(a), 0, 0, 1, 0, 0, Math.sin(a), 0, Math.cos(a), 0, 0, 0, -60, 1];
+    const outline = Float32Array.from(pts);
+    const c = outlineCrop(m, outline, 63, 1280, 720, { marginPx: 0, quantumPx: 1 })!;
+    for (let i = 0; i < pts.length; i += 3) {
+      const p = projectCanonical(m, [pts[i], pts[i + 1], pts[i + 2]], 63, 1280, 720)!;
+      assert.ok(p.x >= c.x - 1 && p.x <= c.x + c.width + 1 && p.y >= c.y - 1 && p.y <= c.y + c.height + 1, `point ${i / 3} outside`);
+    }
+    const box = headCrop(m, { min: [-10, -10, -10], max: [10, 10, 10] }, 63, 1280, 720, { marginPx: 0, quantumPx: 1 })!;
+    assert.ok(c.width < box.width / 1.3, `outline ${c.width} px wide, box ${box.width}`);
+    const slack = outlineCrop(m, outline, 63, 1280, 720, { marginPx: 0, quantumPx: 1, slackFraction: 0.1 })!;
+    assert.ok(slack.width > c.width + 0.15 * c.width, 'slack widens both sides');
+    assert.deepEqual(outlineCrop([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 5, 1], outline, 63, 1280, 720), { x: 0, y: 0, width: 1280, height: 720 });
   });
 });
 

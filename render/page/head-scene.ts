@@ -23,7 +23,8 @@ import { PBRMaterial } from '@babylonjs/core/Materials/PBR/pbrMaterial.js';
 import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial.js';
 import type { Material } from '@babylonjs/core/Materials/material.js';
 import type { RenderHeadInfo, RenderHeadSpec, SceneLighting } from '../../core/page-contract.js';
-import { cropProjection, headCrop, perspective, type Box3, type PixelRect, type Vec3 } from '../camera-math.js';
+import { cropProjection, headCrop, outlineCrop, perspective, type Box3, type PixelRect, type Vec3 } from '../camera-math.js';
+import { outlinePoints, type OutlineSource } from './head-outline.js';
 import { getHeadLoader, headLoaderFor, installHeadLoaders, type HeadExpressions, type LoadedHead } from '../loaders/index.js';
 import { buildRetarget, type Retarget } from '../retarget/index.js';
 import { driveExpressions } from '../retarget/expressions.js';
@@ -62,6 +63,8 @@ export class SceneError extends Error {
 
 /** Where the canonical origin sits, relative to a bare head's bounding box centre (cm). */
 const AUTO_FIT_CENTRE_CM: Vec3 = [0, 1.8, -2];
+/** noggin's fixed lighting (`--lighting studio`), camera space. */
+const STUDIO_LIGHTING: SceneLighting = { keyFrom: [0.35, 0.45, 1], key: 1, ambient: 1, color: [1, 1, 1] };
 /** Light intensities: sky, key, ground colour, for PBR and for fast materials. */
 const PBR_LIGHTS = [0.9, 1.6, 0.35];
 const FAST_LIGHTS = [0.7, 0.9, 0.3];
@@ -71,6 +74,11 @@ const FAST_LIGHTS = [0.7, 0.9, 0.3];
  * 30-45% of a fox frame on SwiftShader) while on matte fur or skin it barely shows.
  */
 const MATTE_SPECULAR = 0.15;
+/**
+ * Room around the outline's projection, as a fraction of its size: morph targets acting
+ * together can reach a little past each one's own extreme.
+ */
+const OUTLINE_SLACK = 0.03;
 /** Morph weights below this are treated as 0 (saves vertex work, invisible). */
 const MIN_INFLUENCE = 0.01;
 /** Chin-to-crown height a bare head's bounding box is fitted to (cm). */
@@ -93,6 +101,8 @@ export class HeadScene {
   private clipBelowCm: number | null = null;
   private readonly canonicalClip = new Plane(0, -1, 0, 0);
   private bounds: Box3 = { min: [-10, -12, -12], max: [10, 14, 10] };
+  /** Outline points (canonical cm) the crop is fitted to; null: the bounds box. */
+  private outline: Float32Array | null = null;
   private readonly tmpMatrix = Matrix.Identity();
   private readonly tmpScale = new Vector3();
   private width = 0;
@@ -102,6 +112,7 @@ export class HeadScene {
   resizes = 0;
   /** The key light with specular and its twin without (fast materials only). */
   private keyLights: { shiny: DirectionalLight; matte: DirectionalLight } | null = null;
+  private lights!: { hemi: HemisphericLight; key: DirectionalLight };
 
   constructor(readonly opts: HeadSceneOptions) {
     this.canvas = document.createElement('canvas');
@@ -145,35 +156,46 @@ export class HeadScene {
     this.camera.minZ = 1;
     this.camera.maxZ = 10000;
     this.camera.inputs.clear();
-    // Blinn-Phong (fast materials) lights in gamma space: dimmer lights give the same look.
-    const fast = opts.fastMaterials;
-    const L = fast ? FAST_LIGHTS : PBR_LIGHTS;
-    const lit = opts.lighting ?? { keyFrom: [0.35, 0.45, 1], key: 1, ambient: 1, color: [1, 1, 1] };
-    const tint = lit.color.map((c) => (fast ? c ** (1 / 2.2) : c));
     const hemi = new HemisphericLight('noggin-sky', new Vector3(0, 1, 0.3), this.scene);
-    hemi.intensity = L[0] * lit.ambient;
-    hemi.diffuse = new Color3(tint[0], tint[1], tint[2]);
-    hemi.groundColor = new Color3(L[2] * tint[0], L[2] * 0.95 * tint[1], L[2] * 0.92 * tint[2]);
-    const keyDir = new Vector3(-lit.keyFrom[0], -lit.keyFrom[1], -lit.keyFrom[2]);
-    const key = new DirectionalLight('noggin-key', keyDir, this.scene);
-    key.intensity = L[1] * lit.key;
-    key.diffuse = new Color3(tint[0], tint[1], tint[2]);
-    if (fast) {
+    const key = new DirectionalLight('noggin-key', new Vector3(0, 0, -1), this.scene);
+    if (opts.fastMaterials) {
       // The sky's highlight is a faint sheen from above; the key's stays on shiny parts only
       // (eyes, nose, teeth), through a twin key without specular for the matte ones.
       hemi.specular = Color3.Black();
-      const matte = new DirectionalLight('noggin-key-matte', keyDir.clone(), this.scene);
-      matte.intensity = key.intensity;
-      matte.diffuse = key.diffuse.clone();
+      const matte = new DirectionalLight('noggin-key-matte', new Vector3(0, 0, -1), this.scene);
       matte.specular = Color3.Black();
       this.keyLights = { shiny: key, matte };
     }
+    this.lights = { hemi, key };
+    this.setLighting(opts.lighting ?? null);
     // Opaque parts nearest first: a software rasteriser then skips shading hidden pixels.
     this.scene.setRenderingOrder(0, RenderingGroup.frontToBackSortCompare);
     this.pose = new TransformNode('noggin-pose', this.scene);
     this.pose.rotationQuaternion = Quaternion.Identity();
     this.anchor = new TransformNode('noggin-anchor', this.scene);
     this.anchor.parent = this.pose;
+  }
+
+  /** Sets the lights (camera space) to match footage; null: studio lighting. Cheap: no shader changes. */
+  setLighting(lighting: SceneLighting | null): void {
+    // Blinn-Phong (fast materials) lights in gamma space: dimmer lights give the same look.
+    const fast = this.opts.fastMaterials;
+    const L = fast ? FAST_LIGHTS : PBR_LIGHTS;
+    const lit = lighting ?? STUDIO_LIGHTING;
+    const tint = lit.color.map((c) => (fast ? c ** (1 / 2.2) : c));
+    const { hemi, key } = this.lights;
+    hemi.intensity = L[0] * lit.ambient;
+    hemi.diffuse = new Color3(tint[0], tint[1], tint[2]);
+    hemi.groundColor = new Color3(L[2] * tint[0], L[2] * 0.95 * tint[1], L[2] * 0.92 * tint[2]);
+    key.direction = new Vector3(-lit.keyFrom[0], -lit.keyFrom[1], -lit.keyFrom[2]);
+    key.intensity = L[1] * lit.key;
+    key.diffuse = new Color3(tint[0], tint[1], tint[2]);
+    const matte = this.keyLights?.matte;
+    if (matte) {
+      matte.direction = key.direction.clone();
+      matte.intensity = key.intensity;
+      matte.diffuse = key.diffuse.clone();
+    }
   }
 
   /** The WebGL renderer string. */
@@ -236,10 +258,12 @@ export class HeadScene {
     const slotOf = new Map<string, number>();
     this.morphs = [];
     this.cpuMorphs = [];
+    const outlineSources: OutlineSource[] = [];
     for (const m of meshes) {
       const mgr = m.morphTargetManager;
-      if (!mgr) continue;
       const targets: MorphTarget[] = [];
+      if (m.getTotalVertices() > 0) outlineSources.push({ mesh: m, targets });
+      if (!mgr) continue;
       for (let i = 0; i < mgr.numTargets; i++) targets.push(mgr.getTarget(i));
       if ((this.opts.morphsOn ?? 'cpu') === 'cpu' && m instanceof Mesh) {
         const cpu = CpuMorph.takeOver(m, this.opts.morphNormals);
@@ -283,6 +307,8 @@ export class HeadScene {
         max: [Math.min(b.max[0], 20), Math.min(b.max[1], 35), Math.min(b.max[2], 20)],
       };
     }
+    this.poseAtIdentity();
+    this.outline = outlinePoints(outlineSources, this.bounds, this.clipBelowCm);
     this.setFace(null, null);
     await this.scene.whenReadyAsync();
     this.freeze();
@@ -363,13 +389,18 @@ export class HeadScene {
     this.keyLights.matte.excludedMeshes = shiny;
   }
 
-  /** World-space (= canonical, pose at identity) bounds of the meshes, with a 10% margin. */
-  private measureBounds(meshes: readonly AbstractMesh[]): Box3 {
+  /** Poses the head at the identity: world space is then canonical space. */
+  private poseAtIdentity(): void {
     this.pose.position.setAll(0);
     this.pose.rotationQuaternion!.copyFromFloats(0, 0, 0, 1);
     this.pose.scaling.setAll(1);
     this.pose.computeWorldMatrix(true);
     this.anchor.computeWorldMatrix(true);
+  }
+
+  /** World-space (= canonical, pose at identity) bounds of the meshes, with a 10% margin. */
+  private measureBounds(meshes: readonly AbstractMesh[]): Box3 {
+    this.poseAtIdentity();
     const min = [Infinity, Infinity, Infinity];
     const max = [-Infinity, -Infinity, -Infinity];
     for (const m of meshes) {
@@ -460,10 +491,9 @@ export class HeadScene {
   /** The crop of the frame the posed head covers (null: off the frame). */
   cropFor(matrix: ArrayLike<number>): PixelRect | null {
     const o = this.opts;
-    return headCrop(matrix, this.bounds, o.verticalFovDeg, o.frameWidth, o.frameHeight, {
-      marginPx: o.cropMarginPx,
-      quantumPx: o.cropQuantumPx,
-    });
+    const crop = { marginPx: o.cropMarginPx, quantumPx: o.cropQuantumPx };
+    if (!this.outline) return headCrop(matrix, this.bounds, o.verticalFovDeg, o.frameWidth, o.frameHeight, crop);
+    return outlineCrop(matrix, this.outline, o.verticalFovDeg, o.frameWidth, o.frameHeight, { ...crop, slackFraction: OUTLINE_SLACK });
   }
 
   /** Renders `crop` of the frame into the canvas (resized to the crop when it changed). */

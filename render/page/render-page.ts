@@ -163,6 +163,10 @@ window.noggin_render_setHeadVisible = async (visible: boolean): Promise<void> =>
   head?.setHeadVisible(visible);
 };
 
+window.noggin_render_setLighting = async (lighting): Promise<void> => {
+  head?.setLighting(lighting);
+};
+
 window.noggin_render_bench = async (iterations: number, width: number, height: number, withHead: boolean): Promise<number> => {
   if (!head || !config) throw new Error('render page not initialised');
   const buf = new Uint8Array(width * height * 4);
