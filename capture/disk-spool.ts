@@ -28,15 +28,20 @@ export class DiskSpool {
     return new DiskSpool(await open(path, 'w+'), path);
   }
 
-  /** Appends one record (writes are serialised). */
-  append(record: Uint8Array): Promise<void> {
-    const buf = Buffer.allocUnsafe(4 + record.length);
-    buf.writeUInt32LE(record.length, 0);
-    buf.set(record, 4);
+  /** Appends one record, given as one or more consecutive parts (writes are serialised). */
+  append(...parts: Uint8Array[]): Promise<void> {
+    const size = parts.reduce((n, p) => n + p.length, 0);
+    const len = Buffer.allocUnsafe(4);
+    len.writeUInt32LE(size, 0);
     const at = this.writePos;
-    this.writePos += buf.length;
+    this.writePos += 4 + size;
     this.writing = this.writing.then(async () => {
-      await this.fh.write(buf, 0, buf.length, at);
+      // Records are large (head crops): their parts are written as they are, not copied together.
+      const { bytesWritten } = await this.fh.writev([len, ...parts], at);
+      if (bytesWritten < 4 + size) {
+        const rest = Buffer.concat([len, ...parts]).subarray(bytesWritten);
+        await this.fh.write(rest, 0, rest.length, at + bytesWritten);
+      }
       this.wake?.();
     });
     return this.writing;
@@ -67,8 +72,12 @@ export class DiskSpool {
         const len = Buffer.alloc(4);
         await this.fh.read(len, 0, 4, this.readPos);
         const n = len.readUInt32LE(0);
-        const rec = Buffer.alloc(n);
-        await this.fh.read(rec, 0, n, this.readPos + 4);
+        const rec = Buffer.allocUnsafe(n);
+        for (let got = 0; got < n; ) {
+          const { bytesRead } = await this.fh.read(rec, got, n - got, this.readPos + 4 + got);
+          if (bytesRead === 0) throw new Error(`spool ${this.path} ended inside a record`);
+          got += bytesRead;
+        }
         this.readPos += 4 + n;
         yield rec;
       }

@@ -113,16 +113,13 @@ function stage(frames: number, t0: number, t1: number): StageStats {
   return { frames, ms, fps: (frames * 1000) / ms };
 }
 
-/** Spool record: [frame, hasFace, x, y, w, h] int32, landmarks float32 (if face), crop RGBA. */
-function encodeRecord(frame: number, face: FaceData | null, crop: LayerCrop | null): Uint8Array {
-  const lmBytes = face ? LANDMARK_FLOATS * 4 : 0;
-  const cropBytes = crop ? crop.rgba.length : 0;
-  const buf = Buffer.allocUnsafe(24 + lmBytes + cropBytes);
+/** Spool record parts: [frame, hasFace, x, y, w, h] int32, landmarks float32 (if face), crop RGBA. */
+function recordParts(frame: number, face: FaceData | null, crop: LayerCrop | null): Uint8Array[] {
   const head = new Int32Array([frame, face ? 1 : 0, crop?.x ?? 0, crop?.y ?? 0, crop?.width ?? 0, crop?.height ?? 0]);
-  buf.set(new Uint8Array(head.buffer), 0);
-  if (face) buf.set(new Uint8Array(face.landmarks.buffer, face.landmarks.byteOffset, lmBytes), 24);
-  if (crop) buf.set(crop.rgba, 24 + lmBytes);
-  return buf;
+  const parts: Uint8Array[] = [new Uint8Array(head.buffer)];
+  if (face) parts.push(new Uint8Array(face.landmarks.buffer, face.landmarks.byteOffset, LANDMARK_FLOATS * 4));
+  if (crop) parts.push(crop.rgba);
+  return parts;
 }
 
 function decodeRecord(b: Uint8Array): { frame: number; landmarks: Float32Array | null; crop: LayerCrop | null } {
@@ -311,7 +308,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
       if (!tRenStart) tRenStart = performance.now();
       if (f.frame !== rendered) throw new NogginError('render', `frame ${f.frame} came back out of order (expected ${rendered})`, 're-run; report it if it persists');
       // The face is needed again to compose: keep its landmarks with the crop.
-      await spool.append(encodeRecord(f.frame, take(f.frame), f.crop));
+      await spool.append(...recordParts(f.frame, take(f.frame), f.crop));
       rendered++;
       o.onProgress?.({ stage: 'render', frames: rendered, total: info.frameCount });
     }

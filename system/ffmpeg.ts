@@ -364,6 +364,8 @@ export async function* decodeFrames(info: VideoInfo, opts: DecodeOptions = {}): 
   if (encoding === 'yuv420p' && info.colorRange === 'pc') filters.push('scale=in_range=pc:out_range=pc');
   filters.push('showinfo');
   args.push('-vf', filters.join(','));
+  // Stop after the last pick: select drops the rest, and ffmpeg would decode to the end.
+  if (picked) args.push('-frames:v', String(Math.max(1, picked.length)));
   // 4:2:0: the landmarker sees little colour; the JPEG costs 25% less to make and to read.
   if (encoding === 'jpeg') args.push('-pix_fmt', 'yuvj420p', '-c:v', 'mjpeg', '-q:v', '2', '-f', 'mjpeg', 'pipe:1');
   else args.push('-pix_fmt', encoding, '-f', 'rawvideo', 'pipe:1');
