@@ -21,16 +21,26 @@ const GRID_CM = 0.5;
 /** Vertices this far (cm) below the neck cut are kept, moved up onto the cut (its rim). */
 const CUT_RIM_CM = 3;
 
+/** A head's outline, and how low it reaches. */
+export interface HeadOutline {
+  /** xyz triples, canonical cm; null when the meshes have no positions. */
+  readonly points: Float32Array | null;
+  /** Lowest canonical y (cm) any vertex reaches, at rest or under a morph target. */
+  readonly lowestCm: number;
+}
+
 /**
  * Outline points (xyz triples, canonical cm) of meshes posed at the identity (the caller
  * poses the head so world space is canonical space), clamped into `bounds`; parts below
- * `clipBelowCm` are not drawn and left out. Null when the meshes have no positions.
+ * `clipBelowCm` are not drawn and left out.
  */
-export function outlinePoints(sources: readonly OutlineSource[], bounds: Box3, clipBelowCm: number | null): Float32Array | null {
+export function headOutline(sources: readonly OutlineSource[], bounds: Box3, clipBelowCm: number | null): HeadOutline {
   const seen = new Set<string>();
   const out: number[] = [];
   const v = new Vector3();
+  let lowestCm = Infinity;
   const add = (x: number, y: number, z: number) => {
+    if (y < lowestCm) lowestCm = y;
     if (clipBelowCm !== null) {
       if (y < clipBelowCm - CUT_RIM_CM) return;
       if (y < clipBelowCm) y = clipBelowCm;
@@ -67,5 +77,5 @@ export function outlinePoints(sources: readonly OutlineSource[], bounds: Box3, c
       }
     }
   }
-  return out.length ? Float32Array.from(out) : null;
+  return { points: out.length ? Float32Array.from(out) : null, lowestCm };
 }

@@ -24,7 +24,7 @@ import { StandardMaterial } from '@babylonjs/core/Materials/standardMaterial.js'
 import type { Material } from '@babylonjs/core/Materials/material.js';
 import type { RenderHeadInfo, RenderHeadSpec, SceneLighting } from '../../core/page-contract.js';
 import { cropProjection, headCrop, outlineCrop, perspective, type Box3, type PixelRect, type Vec3 } from '../camera-math.js';
-import { outlinePoints, type OutlineSource } from './head-outline.js';
+import { headOutline, type OutlineSource } from './head-outline.js';
 import { getHeadLoader, headLoaderFor, installHeadLoaders, type HeadExpressions, type LoadedHead } from '../loaders/index.js';
 import { buildRetarget, type Retarget } from '../retarget/index.js';
 import { driveExpressions } from '../retarget/expressions.js';
@@ -79,6 +79,8 @@ const MATTE_SPECULAR = 0.15;
  * together can reach a little past each one's own extreme.
  */
 const OUTLINE_SLACK = 0.03;
+/** A head whose vertices stay within this (cm) above its neck cut needs no clip plane. */
+const CLIP_TOLERANCE_CM = 0.05;
 /** Morph weights below this are treated as 0 (saves vertex work, invisible). */
 const MIN_INFLUENCE = 0.01;
 /** Chin-to-crown height a bare head's bounding box is fitted to (cm). */
@@ -308,7 +310,14 @@ export class HeadScene {
       };
     }
     this.poseAtIdentity();
-    this.outline = outlinePoints(outlineSources, this.bounds, this.clipBelowCm);
+    const outline = headOutline(outlineSources, this.bounds, this.clipBelowCm);
+    this.outline = outline.points;
+    if (this.clipBelowCm !== null && outline.lowestCm >= this.clipBelowCm - CLIP_TOLERANCE_CM) {
+      // Nothing reaches below the cut (a neck that ends there): the clip plane would only
+      // cost a discard test on every pixel.
+      this.clipBelowCm = null;
+      this.scene.clipPlane = null;
+    }
     this.setFace(null, null);
     await this.scene.whenReadyAsync();
     this.freeze();
