@@ -22,6 +22,22 @@ export interface LayerCrop {
   readonly rgba: Uint8Array;
 }
 
+/**
+ * A head layer as the render page sends it (render's RenderCropData): RGB premultiplied or
+ * not, rows bottom-up or not, every pixel (`rgba`) or only each row's span between its first
+ * and last drawn pixel (`spans`). Composited as it is, with no conversion first.
+ */
+export interface PageLayer {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly bottomUp: boolean;
+  readonly premultiplied: boolean;
+  readonly layout?: 'rgba' | 'spans';
+  readonly data: Uint8Array;
+}
+
 /** The bounding crop of the non-transparent pixels of a full-frame RGBA layer, or null. */
 export function cropFromLayerFrame(rgba: Uint8Array, width: number, height: number): LayerCrop | null {
   let x0 = width;
@@ -79,6 +95,10 @@ export class FrameCompositor {
   private readonly sumA: Float32Array;
   private readonly sumU: Float32Array;
   private readonly sumV: Float32Array;
+  /** Per layer row (top-down): first pixel, pixel count and byte offset of its pixels. */
+  private rowX0 = new Int32Array(0);
+  private rowN = new Int32Array(0);
+  private rowAt = new Int32Array(0);
 
   constructor(
     readonly width: number,
@@ -95,7 +115,7 @@ export class FrameCompositor {
   }
 
   /** Composes one frame in place: `frame` (yuv420p) becomes the output. */
-  compose(frame: Uint8Array, face: FaceData | null, crop: LayerCrop | null): ComposeInfo {
+  compose(frame: Uint8Array, face: FaceData | null, crop: LayerCrop | PageLayer | null): ComposeInfo {
     let g: HeadRegion | null = null;
     if (face) {
       g = headRegion(face.landmarks, this.width, this.height, this.opts.region ?? DEFAULT_REGION);
@@ -151,13 +171,50 @@ export class FrameCompositor {
     }
   }
 
+  /** Fills the row tables for a layer; returns its pixels and whether RGB is premultiplied. */
+  private layerRows(c: LayerCrop | PageLayer): { src: Uint8Array; premultiplied: boolean } {
+    const h = c.height;
+    if (this.rowX0.length < h) {
+      this.rowX0 = new Int32Array(h);
+      this.rowN = new Int32Array(h);
+      this.rowAt = new Int32Array(h);
+    }
+    if ('rgba' in c) {
+      for (let r = 0; r < h; r++) {
+        this.rowX0[r] = 0;
+        this.rowN[r] = c.width;
+        this.rowAt[r] = r * c.width * 4;
+      }
+      return { src: c.rgba, premultiplied: false };
+    }
+    const d = c.data;
+    if (c.layout === 'spans') {
+      let at = h * 4;
+      for (let k = 0; k < h; k++) {
+        const r = c.bottomUp ? h - 1 - k : k;
+        this.rowX0[r] = d[k * 4] | (d[k * 4 + 1] << 8);
+        this.rowN[r] = d[k * 4 + 2] | (d[k * 4 + 3] << 8);
+        this.rowAt[r] = at;
+        at += this.rowN[r] * 4;
+      }
+    } else {
+      for (let k = 0; k < h; k++) {
+        const r = c.bottomUp ? h - 1 - k : k;
+        this.rowX0[r] = 0;
+        this.rowN[r] = c.width;
+        this.rowAt[r] = k * c.width * 4;
+      }
+    }
+    return { src: d, premultiplied: c.premultiplied };
+  }
+
   /**
-   * Straight-alpha "over" of the RGBA crop, converted to YUV pixel by pixel, fading below
-   * the collar when a region is given. Each chroma block takes the alpha-weighted mean of
-   * the crop's chroma with the block's mean alpha: what 4:4:4 composing then 2x2 averaging
-   * gives.
+   * "Over" of the layer, converted to YUV pixel by pixel (straight or premultiplied RGB),
+   * fading below the collar when a region is given. Each chroma block takes the
+   * alpha-weighted mean of the layer's chroma with the block's mean alpha: what 4:4:4
+   * composing then 2x2 averaging gives.
    */
-  private over(frame: Uint8Array, c: LayerCrop, g: HeadRegion | null): void {
+  private over(frame: Uint8Array, c: LayerCrop | PageLayer, g: HeadRegion | null): void {
     const { width, height, k } = this;
     const L = this.layout;
     const x0 = Math.max(0, c.x);
@@ -165,13 +222,14 @@ export class FrameCompositor {
     const x1 = Math.min(width, c.x + c.width);
     const y1 = Math.min(height, c.y + c.height);
     if (x1 <= x0 || y1 <= y0) return;
+    const { src, premultiplied } = this.layerRows(c);
+    const { rowX0, rowN, rowAt } = this;
     const dx = g ? -g.up[0] : 0;
     const dy = g ? -g.up[1] : 0;
     const gcx = g ? g.chin[0] : 0;
     const gcy = g ? g.chin[1] : 0;
     const depth = g ? g.collarDepth : 0;
     const band = g ? 2 * g.featherPx : 1;
-    const src = c.rgba;
     const cx0 = x0 >> 1;
     const cx1 = (x1 + 1) >> 1;
     const { sumA, sumU, sumV } = this;
@@ -180,29 +238,36 @@ export class FrameCompositor {
       sumU.fill(0, cx0, cx1);
       sumV.fill(0, cx0, cx1);
       for (let y = Math.max(y0, 2 * cy); y < Math.min(y1, 2 * cy + 2); y++) {
-        let s = ((y - c.y) * c.width + (x0 - c.x)) * 4;
-        let p = y * width + x0;
-        for (let x = x0; x < x1; x++, s += 4, p++) {
+        const r = y - c.y;
+        const from = Math.max(x0, c.x + rowX0[r]);
+        const to = Math.min(x1, c.x + rowX0[r] + rowN[r]);
+        let s = rowAt[r] + (from - c.x - rowX0[r]) * 4;
+        let p = y * width + from;
+        for (let x = from; x < to; x++, s += 4, p++) {
           const alpha = src[s + 3];
           if (alpha === 0) continue;
-          let a = alpha / 255;
+          // f: the collar fade; a: the pixel's coverage after it.
+          let f = 1;
           if (g) {
             const t = (x + 0.5 - gcx) * dx + (y + 0.5 - gcy) * dy;
             if (t > depth - band) {
-              const f = (depth + band - t) / (2 * band);
+              f = (depth + band - t) / (2 * band);
               if (f <= 0) continue;
-              if (f < 1) a *= f;
+              if (f > 1) f = 1;
             }
           }
-          const r = src[s];
-          const gg = src[s + 1];
-          const b = src[s + 2];
-          const ly = k.yOff + k.yr * r + k.yg * gg + k.yb * b;
-          frame[p] = a >= 1 ? (ly + 0.5) | 0 : (frame[p] + (ly - frame[p]) * a + 0.5) | 0;
+          const a = (alpha / 255) * f;
+          // Straight RGB weighs by the coverage; premultiplied RGB carries its alpha already.
+          const w = premultiplied ? f : a;
+          const rr = src[s] * w;
+          const gg = src[s + 1] * w;
+          const bb = src[s + 2] * w;
+          const ly = a * k.yOff + k.yr * rr + k.yg * gg + k.yb * bb;
+          frame[p] = a >= 1 ? (ly + 0.5) | 0 : (frame[p] * (1 - a) + ly + 0.5) | 0;
           const i = x >> 1;
           sumA[i] += a;
-          sumU[i] += a * (k.ur * r + k.ug * gg + k.ub * b);
-          sumV[i] += a * (k.vr * r + k.vg * gg + k.vb * b);
+          sumU[i] += k.ur * rr + k.ug * gg + k.ub * bb;
+          sumV[i] += k.vr * rr + k.vg * gg + k.vb * bb;
         }
       }
       const rows = Math.min(2, height - 2 * cy);

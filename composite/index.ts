@@ -1,6 +1,6 @@
 /** The composite stage: the head layer merged onto the source video, and `noggin run`. */
 export { compositeVideo, buildPlate, sampleIndices, type CompositeOptions, type CompositeProgress, type CompositeSummary } from './composite-video.js';
-export { composeFrame, cropFromLayerFrame, FrameCompositor, type ComposeOptions, type LayerCrop } from './compose-frame.js';
+export { composeFrame, cropFromLayerFrame, FrameCompositor, type ComposeOptions, type LayerCrop, type PageLayer } from './compose-frame.js';
 export { rgbaToYuv420, yuv420ToRgba, yuv420Layout, yuvColorOf, type YuvColor } from './yuv.js';
 export { headRegion, DEFAULT_REGION, type HeadRegion, type RegionParams } from './head-region.js';
 export { BackgroundPlateBuilder, pushPull } from './background-plate.js';

@@ -29,7 +29,7 @@ import { checkModel } from '../system/model.js';
 import { startPageHost, type PageHost } from '../system/page-host.js';
 import { modelPath as defaultModelPath } from '../system/tools.js';
 import { sampleIndices, StreamingPlate } from './composite-video.js';
-import { FrameCompositor, type LayerCrop } from './compose-frame.js';
+import { FrameCompositor, type PageLayer } from './compose-frame.js';
 import { checkOutputPath, containerFor, openOutput, type EncodeSettings } from './output.js';
 
 /**
@@ -113,20 +113,31 @@ function stage(frames: number, t0: number, t1: number): StageStats {
   return { frames, ms, fps: (frames * 1000) / ms };
 }
 
-/** Spool record parts: [frame, hasFace, x, y, w, h] int32, landmarks float32 (if face), crop RGBA. */
-function recordParts(frame: number, face: FaceData | null, crop: LayerCrop | null): Uint8Array[] {
-  const head = new Int32Array([frame, face ? 1 : 0, crop?.x ?? 0, crop?.y ?? 0, crop?.width ?? 0, crop?.height ?? 0]);
+/** Spool record header: frame, has face, crop x, y, width, height, crop flags (int32 each). */
+const RECORD_HEADER_BYTES = 28;
+const BOTTOM_UP = 1;
+const PREMULTIPLIED = 2;
+const SPANS = 4;
+
+/** Spool record parts: the header, landmarks float32 (if face), the crop's bytes as the page sent them. */
+function recordParts(frame: number, face: FaceData | null, crop: PageLayer | null): Uint8Array[] {
+  const flags = crop ? (crop.bottomUp ? BOTTOM_UP : 0) | (crop.premultiplied ? PREMULTIPLIED : 0) | (crop.layout === 'spans' ? SPANS : 0) : 0;
+  const head = new Int32Array([frame, face ? 1 : 0, crop?.x ?? 0, crop?.y ?? 0, crop?.width ?? 0, crop?.height ?? 0, flags]);
   const parts: Uint8Array[] = [new Uint8Array(head.buffer)];
   if (face) parts.push(new Uint8Array(face.landmarks.buffer, face.landmarks.byteOffset, LANDMARK_FLOATS * 4));
-  if (crop) parts.push(crop.rgba);
+  if (crop) parts.push(crop.data);
   return parts;
 }
 
-function decodeRecord(b: Uint8Array): { frame: number; landmarks: Float32Array | null; crop: LayerCrop | null } {
-  const h = new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + 24));
+function decodeRecord(b: Uint8Array): { frame: number; landmarks: Float32Array | null; crop: PageLayer | null } {
+  const h = new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + RECORD_HEADER_BYTES));
   const lmBytes = h[1] ? LANDMARK_FLOATS * 4 : 0;
-  const landmarks = h[1] ? new Float32Array(b.buffer.slice(b.byteOffset + 24, b.byteOffset + 24 + lmBytes)) : null;
-  const crop = h[4] > 0 && h[5] > 0 ? { x: h[2], y: h[3], width: h[4], height: h[5], rgba: b.subarray(24 + lmBytes, 24 + lmBytes + h[4] * h[5] * 4) } : null;
+  const at = RECORD_HEADER_BYTES + lmBytes;
+  const landmarks = h[1] ? new Float32Array(b.buffer.slice(b.byteOffset + RECORD_HEADER_BYTES, b.byteOffset + at)) : null;
+  const crop: PageLayer | null =
+    h[4] > 0 && h[5] > 0
+      ? { x: h[2], y: h[3], width: h[4], height: h[5], bottomUp: (h[6] & BOTTOM_UP) !== 0, premultiplied: (h[6] & PREMULTIPLIED) !== 0, layout: h[6] & SPANS ? 'spans' : 'rgba', data: b.subarray(at) }
+      : null;
   return { frame: h[0], landmarks, crop };
 }
 
@@ -303,7 +314,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
 
     let rendered = 0;
     let tRenStart = 0;
-    for await (const f of head3d.render(all())) {
+    for await (const f of head3d.renderPageCrops(all())) {
       if (composeError) throw composeError;
       if (!tRenStart) tRenStart = performance.now();
       if (f.frame !== rendered) throw new NogginError('render', `frame ${f.frame} came back out of order (expected ${rendered})`, 're-run; report it if it persists');

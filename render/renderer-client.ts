@@ -89,6 +89,13 @@ export interface RenderedFrame {
   readonly crop: HeadCrop | null;
 }
 
+/** One rendered frame as the page sent it (see RenderCropData), or null when nothing was drawn. */
+export interface RenderedPageFrame {
+  readonly frame: number;
+  readonly timeMs: number;
+  readonly crop: RenderCropData | null;
+}
+
 /**
  * Converts a page crop (rows bottom-up, premultiplied) into straight RGBA rows from the top.
  * Pixels with alpha 0 become all zero.
@@ -227,7 +234,15 @@ export class RendererClient {
   }
 
   /** Sends each track frame to the page and yields its rendered crop, in order. */
-  render(frames: AsyncIterable<TrackFrame>): AsyncGenerator<RenderedFrame> {
+  async *render(frames: AsyncIterable<TrackFrame>): AsyncGenerator<RenderedFrame> {
+    for await (const f of this.renderPageCrops(frames)) yield { frame: f.frame, timeMs: f.timeMs, crop: f.crop ? toStraightCrop(f.crop) : null };
+  }
+
+  /**
+   * As `render`, with each crop as the page sent it (premultiplied spans, rows bottom-up),
+   * for consumers that composite it directly instead of converting it first.
+   */
+  renderPageCrops(frames: AsyncIterable<TrackFrame>): AsyncGenerator<RenderedPageFrame> {
     return exchangeOverChannel(this.ws, frames, {
       component: 'render',
       inFlight: this.opts.inFlight ?? 3,
@@ -244,7 +259,7 @@ export class RendererClient {
         if (msg.type !== 'renderCrop') return undefined;
         const c = msg.payload;
         if (c.frame !== oldest?.frame) throw new ProtocolError(`render page answered frame ${c.frame}, expected ${oldest?.frame}`);
-        return { frame: c.frame, timeMs: c.timeMs, crop: c.width && c.height ? toStraightCrop(c) : null };
+        return { frame: c.frame, timeMs: c.timeMs, crop: c.width && c.height ? c : null };
       },
     });
   }

@@ -15,6 +15,7 @@ import { boundsOf, emptyMask, feather, fillPolygon, type Pt } from '../composite
 import { rgbaToYuv420, yuv420Layout, yuv420ToRgba, yuvColorOf, yuvCoefficients, type YuvColor } from '../composite/yuv.js';
 import { FACE_OVAL, KEY_POINTS, LANDMARK_FLOATS } from '../core/landmarks.js';
 import type { FaceData } from '../core/track.js';
+import { toStraightCrop } from '../render/renderer-client.js';
 import { rng } from './helpers/synthetic.js';
 
 const COLORS: YuvColor[] = (['bt601', 'bt709', 'bt2020'] as const).flatMap((matrix) => [false, true].map((fullRange) => ({ matrix, fullRange })));
@@ -301,4 +302,37 @@ test('the half-resolution feather stays within 0.03 of the full-resolution one, 
   }
   assert.ok(halfCases >= 24, `${halfCases} cases at half resolution`);
   assert.ok(worst < 0.03, `worst difference ${worst.toFixed(4)}`);
+});
+
+test('the page\'s own crop (premultiplied spans, rows bottom-up) composites as its straight-alpha conversion does, collar fade included', () => {
+  const c: YuvColor = { matrix: 'bt709', fullRange: false };
+  const w = 90;
+  const h = 80;
+  const frame = rgbaToYuv420(blockyRgba(w, h, 5), w, h, c);
+  // A 41x50 crop at (23, 21): ragged spans, empty rows, alphas 0 / partial / 255, RGB premultiplied.
+  const cw = 41;
+  const ch = 50;
+  const r = rng(9);
+  const table = new Uint8Array(ch * 4);
+  const pixels: number[] = [];
+  for (let k = 0; k < ch; k++) {
+    const empty = k % 11 === 3;
+    const x0 = empty ? 0 : Math.floor(r() * 10);
+    const n = empty ? 0 : Math.floor(r() * (cw - x0)) + 1;
+    table.set([x0 & 255, x0 >> 8, n & 255, n >> 8], k * 4);
+    for (let i = 0; i < n; i++) {
+      const a = i % 7 === 0 ? 0 : i % 3 === 0 ? Math.floor(r() * 255) : 255;
+      pixels.push(...[r(), r(), r()].map((v) => Math.round(v * a)), a);
+    }
+  }
+  const page = { x: 23, y: 21, width: cw, height: ch, bottomUp: true, premultiplied: true, layout: 'spans' as const, data: new Uint8Array([...table, ...pixels]) };
+  const straight = toStraightCrop({ frame: 0, timeMs: 0, ...page });
+  const face = ovalFace(0.5, 0.35, 0.12, 0.18);
+  const viaStraight = frame.slice();
+  const viaPage = frame.slice();
+  new FrameCompositor(w, h, null, c).compose(viaStraight, face, straight);
+  const { region } = new FrameCompositor(w, h, null, c).compose(viaPage, face, page);
+  assert.ok(region && region.chin[1] + region.collarDepth < 21 + ch, 'the collar fade falls inside the crop');
+  assert.ok(maxDiff(viaPage, viaStraight) <= 2, `max difference ${maxDiff(viaPage, viaStraight)} levels`);
+  assert.ok(maxDiff(viaPage, frame) > 50, 'the layer was drawn');
 });
