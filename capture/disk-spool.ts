@@ -61,9 +61,13 @@ export class DiskSpool {
     this.wake?.();
   }
 
-  /** Reads the records in order, waiting for the writer, until `end()`. */
-  async *read(): AsyncGenerator<Uint8Array> {
+  /**
+   * Reads the records in order, waiting for the writer, until `end()`. With `recycle`, a
+   * record's bytes are valid only until the next one is asked for (one buffer is reused).
+   */
+  async *read(opts: { recycle?: boolean } = {}): AsyncGenerator<Uint8Array> {
     let written = 0;
+    let spare = Buffer.allocUnsafe(0);
     for (;;) {
       if (this.failed) throw this.failed;
       await this.writing;
@@ -72,7 +76,8 @@ export class DiskSpool {
         const len = Buffer.alloc(4);
         await this.fh.read(len, 0, 4, this.readPos);
         const n = len.readUInt32LE(0);
-        const rec = Buffer.allocUnsafe(n);
+        if (opts.recycle && spare.length < n) spare = Buffer.allocUnsafe(Math.max(n, spare.length * 1.25) | 0);
+        const rec = opts.recycle ? spare.subarray(0, n) : Buffer.allocUnsafe(n);
         for (let got = 0; got < n; ) {
           const { bytesRead } = await this.fh.read(rec, got, n - got, this.readPos + 4 + got);
           if (bytesRead === 0) throw new Error(`spool ${this.path} ended inside a record`);

@@ -286,7 +286,8 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
       tComp = performance.now();
       const out = await openOutput({ ...o, source: o.video, width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount, rotationDeg: info.rotationDeg, variableFrameTimesMs: info.variableFrameRate ? info.frameTimesMs : null });
       try {
-        const recs = spool.read()[Symbol.asyncIterator]();
+        // Each record is composed before the next is read: one buffer serves them all.
+        const recs = spool.read({ recycle: true })[Symbol.asyncIterator]();
         // The source's own YUV 4:2:0, composed in place; each frame's buffer is reused once the encoder took it.
         const compositor = new FrameCompositor(info.width, info.height, plateImage.yuv, out.color);
         for await (const f of decodeFrames(info, { encoding: 'yuv420p', recycle: true })) {

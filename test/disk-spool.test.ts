@@ -28,3 +28,22 @@ describe('disk spool', () => {
     assert.equal(existsSync(spool.path), false);
   });
 });
+
+describe('disk spool, recycled reads', () => {
+  it('gives each record right while it is current, from one reused buffer', async () => {
+    const spool = await DiskSpool.create();
+    const records = [5000, 3000, 5000, 10, 4000].map((n, k) => Uint8Array.from({ length: n }, (_, i) => (i * 13 + k) & 255));
+    for (const r of records) await spool.append(r);
+    spool.end();
+    const buffers = new Set<ArrayBufferLike>();
+    let k = 0;
+    for await (const r of spool.read({ recycle: true })) {
+      assert.ok(Buffer.from(r).equals(Buffer.from(records[k])), `record ${k}`);
+      buffers.add(r.buffer);
+      k++;
+    }
+    assert.equal(k, records.length);
+    assert.equal(buffers.size, 1, 'one buffer for records no larger than the first');
+    await spool.close();
+  });
+});
