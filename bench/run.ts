@@ -100,8 +100,11 @@ class TreeSampler {
       rss += p.rssBytes;
       const key = `${p.pid}:${p.start}`;
       const seen = this.last.get(key);
-      if (seen) seen.cpuS = p.cpuS;
-      else this.last.set(key, { kind: processKind(p.pid), base: 0, cpuS: p.cpuS });
+      if (seen) {
+        seen.cpuS = p.cpuS;
+        // Chromium's zygote forks its children: they show its command line until they set their own.
+        if (seen.kind === 'chromium-zygote') seen.kind = processKind(p.pid);
+      } else this.last.set(key, { kind: processKind(p.pid), base: 0, cpuS: p.cpuS });
     }
     this.peakRssBytes = Math.max(this.peakRssBytes, rss);
   }
