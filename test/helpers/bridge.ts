@@ -57,7 +57,13 @@ export function* testFrames(n: number, fps = 30): Generator<TrackFrame> {
 /** Starts a bridge on 127.0.0.1:0 without signal cleanup, with a temp record folder. */
 export async function testBridge(opts: BridgeOptions = {}): Promise<{ bridge: BridgeHandle; dir: string; stop: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'noggin-bridge-test-'));
-  const bridge = await startBridge({ host: '127.0.0.1', port: 0, installCleanup: false, recordDir: dir, ...opts });
+  let bridge: BridgeHandle;
+  try {
+    bridge = await startBridge({ host: '127.0.0.1', port: 0, installCleanup: false, recordDir: dir, ...opts });
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     bridge,
     dir,
