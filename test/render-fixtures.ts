@@ -12,6 +12,7 @@ import { Document, NodeIO, type Material, type Mesh } from '@gltf-transform/core
 import { ALL_EXTENSIONS, KHRMaterialsUnlit, KHRTextureBasisu, KHRTextureTransform } from '@gltf-transform/extensions';
 import { meshopt, quantize } from '@gltf-transform/functions';
 import { MeshoptEncoder } from 'meshoptimizer';
+import { tempDir as makeTempDir } from './helpers/temp-dir.js';
 import { BLENDSHAPE_COUNT, BLENDSHAPE_INDEX, type MediaPipeBlendshape } from '../core/blendshapes.js';
 import { CANONICAL_EYE_CENTER, CANONICAL_FACE, type CanonicalPoint } from '../core/canonical-face.js';
 import { LANDMARK_FLOATS } from '../core/landmarks.js';
@@ -318,9 +319,9 @@ export function patchGlbJson(glb: Uint8Array, fn: (json: Record<string, unknown>
   return Buffer.concat([head, j, rest]);
 }
 
-/** A temporary folder for one test file. */
+/** A temporary folder for one test file (removed when the test process exits). */
 export async function tempDir(prefix = 'noggin-render-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 /** Blendshape scores with the given names set. */

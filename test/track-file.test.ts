@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTrackHeader, MEDIAPIPE_VERTICAL_FOV_DEG } from '../core/track.js';
 import { openTrack, TrackWriter } from '../core/track-file.js';
 import { NogginError } from '../core/errors.js';
 import { collect, makeFace } from './helpers/synthetic.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const source = { path: 'x.mp4', width: 640, height: 480, fps: 30, frameCount: 3, durationMs: 100 };
 
 test('a track round-trips through the file format with header, frames and trailer', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'noggin-test-'));
+  const dir = await tempDir();
   const path = join(dir, 'a.track.ndjson');
   const w = await TrackWriter.open(path, makeTrackHeader(source, { mode: 'none' }));
   const face = makeFace(10, 1, 0.25, 0);
@@ -35,7 +35,7 @@ test('a track round-trips through the file format with header, frames and traile
 });
 
 test('a track without trailer is refused as incomplete unless allowed', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'noggin-test-'));
+  const dir = await tempDir();
   const path = join(dir, 'b.track.ndjson');
   const w = await TrackWriter.open(path, makeTrackHeader(source, { mode: 'none' }));
   await w.writeFrame({ frame: 0, timeMs: 0, face: null });
@@ -45,7 +45,7 @@ test('a track without trailer is refused as incomplete unless allowed', async ()
 });
 
 test('an aborted writer leaves no file at all', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'noggin-test-'));
+  const dir = await tempDir();
   const w = await TrackWriter.open(join(dir, 'c.track.ndjson'), makeTrackHeader(source, { mode: 'none' }));
   await w.writeFrame({ frame: 0, timeMs: 0, face: null });
   await w.abort();
@@ -53,14 +53,14 @@ test('an aborted writer leaves no file at all', async () => {
 });
 
 test('frames out of order are refused by the writer', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'noggin-test-'));
+  const dir = await tempDir();
   const w = await TrackWriter.open(join(dir, 'd.track.ndjson'), makeTrackHeader(source, { mode: 'none' }));
   await assert.rejects(w.writeFrame({ frame: 1, timeMs: 0, face: null }), /out of order/);
   await w.abort();
 });
 
 test('malformed tracks name the line that is wrong', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'noggin-test-'));
+  const dir = await tempDir();
   const notTrack = join(dir, 'e.ndjson');
   await writeFile(notTrack, '{"hello":1}\n');
   await assert.rejects(openTrack(notTrack), /not a valid noggin track \(line 1/);
