@@ -7,6 +7,7 @@
  * converted, inside the crop; the rest of the frame is never touched, so frames without a
  * face (and no layer) pass through bit-exact.
  */
+import type { RenderCropData } from '../core/protocol.js';
 import type { FaceData } from '../core/track.js';
 import { FeatherMask } from './feather-mask.js';
 import { headRegion, DEFAULT_REGION, type HeadRegion, type RegionParams } from './head-region.js';
@@ -23,20 +24,11 @@ export interface LayerCrop {
 }
 
 /**
- * A head layer as the render page sends it (render's RenderCropData): RGB premultiplied or
- * not, rows bottom-up or not, every pixel (`rgba`) or only each row's span between its first
- * and last drawn pixel (`spans`). Composited as it is, with no conversion first.
+ * A head layer as the render page sends it (RenderCropData without its frame and time): RGB
+ * premultiplied or not, rows bottom-up or not, every pixel or only each row's span between
+ * its first and last drawn pixel. Composited as it is, with no conversion first.
  */
-export interface PageLayer {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-  readonly bottomUp: boolean;
-  readonly premultiplied: boolean;
-  readonly layout?: 'rgba' | 'spans';
-  readonly data: Uint8Array;
-}
+export type PageLayer = Omit<RenderCropData, 'frame' | 'timeMs'>;
 
 /** The bounding crop of the non-transparent pixels of a full-frame RGBA layer, or null. */
 export function cropFromLayerFrame(rgba: Uint8Array, width: number, height: number): LayerCrop | null {
