@@ -6,7 +6,10 @@
  * memory (this process's max RSS; Chromium and ffmpeg are separate processes and not
  * included; sampled RSS of the process tree is printed too), and where the CPU went: CPU
  * seconds of the process tree by kind (Node, each kind of Chromium process, each ffmpeg
- * role) and their sum as a share of what the cores could give in that time. Prints one JSON
+ * role) and their sum as a share of what the cores could give in that time. With
+ * BENCH_COVERAGE=1 the run also keeps its track (a little more work) and the line gives the
+ * coverage of each clip: the share of the original face oval that differs from the source,
+ * mean and worst over the face frames (goal: at least 0.99 in every one). Prints one JSON
  * line per clip.
  */
 import { spawnSync } from 'node:child_process';
@@ -15,12 +18,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJob } from '../composite/index.js';
+import { openTrack } from '../core/track-file.js';
+import type { TrackFrame } from '../core/track.js';
+import { videoCoverage } from '../test/helpers/coverage.js';
 import { PROJECT_ROOT } from '../system/paths.js';
 
 const shared = join(PROJECT_ROOT, '..', 'shared', 'videos');
 const videos = process.env.BENCH_VIDEOS?.split(',') ?? ['presenter-1.mp4', 'presenter-2.mp4', 'presenter-3.mp4', 'presenter-4.mp4'].map((v) => join(shared, v));
 const head = process.env.BENCH_HEAD ?? 'fox';
 const seconds = process.env.BENCH_SECONDS ? Number(process.env.BENCH_SECONDS) : null;
+const coverage = process.env.BENCH_COVERAGE === '1';
 
 /** Clock ticks per second of /proc/PID/stat's CPU times (Linux: 100). */
 const TICKS = 100;
@@ -130,8 +137,16 @@ try {
     const tree = new TreeSampler();
     tree.start();
     const rssBefore = process.memoryUsage().rss;
-    const s = await runJob({ video, head, output: join(dir, 'out.mp4') });
+    const output = join(dir, 'out.mp4');
+    const s = await runJob({ video, head, output, keepTrack: coverage });
     const cpu = tree.stop();
+    let covered: { faces: number; mean: number; worst: number } | null = null;
+    if (coverage && s.trackCache) {
+      const frames: TrackFrame[] = [];
+      for await (const f of (await openTrack(s.trackCache.path)).frames) frames.push(f);
+      covered = await videoCoverage(video, output, frames);
+      await rm(s.trackCache.path, { force: true });
+    }
     const r1 = (x: number) => Math.round(x * 10) / 10;
     const cpuTotal = Object.values(cpu).reduce((a, b) => a + b, 0);
     console.log(
@@ -149,6 +164,7 @@ try {
         cpuSecondsTotal: r1(cpuTotal),
         // 1.0: every core busy with the run for all of it.
         cpuShareOfCores: Math.round((cpuTotal / (s.elapsedMs / 1000) / availableParallelism()) * 100) / 100,
+        ...(covered ? { coverage: { faceFrames: covered.faces, mean: Math.round(covered.mean * 10000) / 10000, worst: Math.round(covered.worst * 10000) / 10000 } } : {}),
       }),
     );
   }

@@ -14,14 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compositeVideo, runJob, type RunSummary } from '../composite/index.js';
 import { NogginError } from '../core/errors.js';
-import { FACE_OVAL } from '../core/landmarks.js';
 import { openTrack } from '../core/track-file.js';
 import type { TrackFrame } from '../core/track.js';
-import { boundsOf, emptyMask, fillPolygon } from '../composite/mask.js';
-import { decodeFrames, probeVideo } from '../system/ffmpeg.js';
+import { probeVideo } from '../system/ffmpeg.js';
 import { startLayerEncoder } from '../system/ffmpeg-encode.js';
 import { PROJECT_ROOT } from '../system/paths.js';
 import { ffmpeg, SHARED, sharedVideo } from './helpers/cli.js';
+import { videoCoverage } from './helpers/coverage.js';
 import { collect } from './helpers/synthetic.js';
 
 let dir = '';
@@ -54,24 +53,6 @@ function md5(b: Buffer): string {
   return createHash('md5').update(b).digest('hex');
 }
 
-/** Fraction of pixels inside the face oval of `face` that differ (max channel diff > 8) between two frames. */
-function coveredFraction(a: Uint8Array, b: Uint8Array, w: number, h: number, lm: Float32Array): number {
-  const oval = FACE_OVAL.map((i) => [lm[i * 3] * w, lm[i * 3 + 1] * h] as const);
-  const m = emptyMask(boundsOf(oval, 0, w, h));
-  fillPolygon(m, oval);
-  const { rect } = m;
-  let n = 0;
-  let diff = 0;
-  for (let y = rect.y0; y < rect.y1; y++) {
-    for (let x = rect.x0; x < rect.x1; x++) {
-      if (!m.data[(y - rect.y0) * (rect.x1 - rect.x0) + x - rect.x0]) continue;
-      const p = (y * w + x) * 4;
-      n++;
-      if (Math.max(Math.abs(a[p] - b[p]), Math.abs(a[p + 1] - b[p + 1]), Math.abs(a[p + 2] - b[p + 2])) > 8) diff++;
-    }
-  }
-  return n ? diff / n : 1;
-}
 
 test('run: capture -> render -> composite writes the source\'s frames, size, rate and audio; track cached; sheet written', { skip: !SHARED, timeout: 240000 }, async () => {
   const out = join(dir, 'out', 'fox.mp4');
@@ -97,17 +78,7 @@ test('run: capture -> render -> composite writes the source\'s frames, size, rat
 
 test('run: in every face frame >= 99% of the original face oval differs from the source', { skip: !SHARED, timeout: 120000 }, async () => {
   assert.ok(run, 'needs the run above');
-  const si = await probeVideo(clip);
-  const oi = await probeVideo(run!.output);
-  const a = decodeFrames(si)[Symbol.asyncIterator]();
-  let worst = 1;
-  let k = 0;
-  for await (const o of decodeFrames(oi)) {
-    const s = (await a.next()).value!;
-    const face = frames[k++].face;
-    if (!face) continue;
-    worst = Math.min(worst, coveredFraction(s.data, o.data, si.width, si.height, face.landmarks));
-  }
+  const { worst } = await videoCoverage(clip, run!.output, frames);
   assert.ok(worst >= 0.99, `worst frame covers ${(worst * 100).toFixed(2)}% of the face oval`);
 });
 
