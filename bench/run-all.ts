@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { NODE_FLAGS } from '../system/node-flags.js';
 import { PROJECT_ROOT } from '../system/paths.js';
 
 const only = process.argv.slice(2);
@@ -10,6 +11,6 @@ for (const name of ['capture', 'bridge', 'render', 'run', 'live']) {
   const file = join(PROJECT_ROOT, 'dist', 'bench', `${name}.js`);
   if (!existsSync(file)) continue;
   process.stdout.write(`== bench/${name}\n`);
-  const r = spawnSync(process.execPath, [file], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [...NODE_FLAGS, file], { stdio: 'inherit' });
   if (r.status !== 0) process.exitCode = 1;
 }

@@ -21,7 +21,9 @@ import { runJob } from '../composite/index.js';
 import { openTrack } from '../core/track-file.js';
 import type { TrackFrame } from '../core/track.js';
 import { videoCoverage } from '../test/helpers/coverage.js';
+import { hasNodeFlags, NODE_FLAGS } from '../system/node-flags.js';
 import { PROJECT_ROOT } from '../system/paths.js';
+import { fileURLToPath } from 'node:url';
 
 const shared = join(PROJECT_ROOT, '..', 'shared', 'videos');
 const videos = process.env.BENCH_VIDEOS?.split(',') ?? ['presenter-1.mp4', 'presenter-2.mp4', 'presenter-3.mp4', 'presenter-4.mp4'].map((v) => join(shared, v));
@@ -124,6 +126,12 @@ class TreeSampler {
     for (const v of this.last.values()) by[v.kind] = (by[v.kind] ?? 0) + v.cpuS - v.base;
     return by;
   }
+}
+
+// Measure the process `noggin run` is: started with the same V8 flags.
+if (!hasNodeFlags()) {
+  const r = spawnSync(process.execPath, [...NODE_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'noggin-bench-run-'));

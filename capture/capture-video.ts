@@ -11,6 +11,7 @@ import { AtomicFileWriter, TrackWriter } from '../core/track-file.js';
 import { probeVideo, analysisSize, type VideoInfo } from '../system/ffmpeg.js';
 import { checkModel } from '../system/model.js';
 import { PROJECT_ROOT } from '../system/paths.js';
+import { DEFAULT_ANALYSIS_FACE_PX } from './analysis-scale.js';
 import { fillGaps } from './gap-fill.js';
 import { landmarkVideo } from './landmark-frames.js';
 import { liveLinkCsvHeader, liveLinkCsvRow } from './live-link-csv.js';
@@ -32,6 +33,8 @@ export interface CaptureOptions {
   readonly workers: number;
   /** Long side (px) of the frames given to the landmarker. */
   readonly maxAnalysisSide: number;
+  /** Smallest face height (px) the landmarker's frames are scaled down to keep (0: never scaled below maxAnalysisSide; default DEFAULT_ANALYSIS_FACE_PX). */
+  readonly analysisFacePx?: number;
   /** Model path (checked before anything starts). */
   readonly modelPath: string;
   /** Minimum face detection confidence in [0,1]. */
@@ -76,7 +79,7 @@ function tasksVisionVersion(): string {
 }
 
 /** Builds the track header for a probed video. */
-export function captureHeader(info: VideoInfo, opts: Pick<CaptureOptions, 'smoothing' | 'fillGapFrames' | 'maxAnalysisSide'>): TrackHeader {
+export function captureHeader(info: VideoInfo, opts: Pick<CaptureOptions, 'smoothing' | 'fillGapFrames' | 'maxAnalysisSide' | 'analysisFacePx'>): TrackHeader {
   const a = analysisSize(info, opts.maxAnalysisSide);
   return makeTrackHeader(
     {
@@ -92,7 +95,7 @@ export function captureHeader(info: VideoInfo, opts: Pick<CaptureOptions, 'smoot
     },
     smoothingHeader(opts.smoothing),
     {
-      landmarker: { package: '@mediapipe/tasks-vision', version: tasksVisionVersion(), delegate: 'CPU', analysisWidth: a.width, analysisHeight: a.height },
+      landmarker: { package: '@mediapipe/tasks-vision', version: tasksVisionVersion(), delegate: 'CPU', analysisWidth: a.width, analysisHeight: a.height, analysisFacePx: opts.analysisFacePx ?? DEFAULT_ANALYSIS_FACE_PX },
       gapFill: { maxGapFrames: opts.fillGapFrames },
       createdAt: new Date().toISOString(),
     },
@@ -119,6 +122,7 @@ export async function captureVideo(opts: CaptureOptions): Promise<CaptureSummary
       modelPath,
       workers: opts.workers,
       maxAnalysisSide: opts.maxAnalysisSide,
+      analysisFacePx: opts.analysisFacePx ?? DEFAULT_ANALYSIS_FACE_PX,
       landmarker: { minFaceDetectionConfidence: opts.minDetectionConfidence },
       onReady: () => (tReady = performance.now()),
     });

@@ -7,8 +7,10 @@
 import { decodeMessage, encodeMessage } from '../core/protocol.js';
 import type { TrackFrame } from '../core/track.js';
 import { launchChromium, type ChromiumHandle } from '../system/chromium.js';
-import { analysisSize, decodeFrames, type VideoInfo } from '../system/ffmpeg.js';
+import { decodeFrames, type DecodedFrame, type VideoInfo } from '../system/ffmpeg.js';
 import { startPageHost, type PageHost } from '../system/page-host.js';
+import { log } from '../core/log.js';
+import { AnalysisScaler, faceSizePx, type FrameSize } from './analysis-scale.js';
 import { DiskSpool } from './disk-spool.js';
 import { LandmarkerClient, type LandmarkerOptions } from './landmarker-client.js';
 
@@ -20,6 +22,8 @@ export interface LandmarkOptions {
   readonly workers: number;
   /** Long side of the frames given to the landmarker, px. */
   readonly maxAnalysisSide: number;
+  /** Smallest face height (px) the landmarker's frames are scaled down to keep (0: always maxAnalysisSide); see AnalysisScaler. */
+  readonly analysisFacePx?: number;
   /** Frames tracked before a segment's first frame (discarded). */
   readonly warmupFrames?: number;
   /** Landmarker settings. */
@@ -87,11 +91,83 @@ async function closeResources(r: Resources): Promise<void> {
   await r.host.close();
 }
 
+/**
+ * Frames after which a size switch takes effect, counted from the frame whose face decided
+ * it: more than the frames in flight, so the decision is in before the frame is sent.
+ */
+const SWITCH_LAG_FRAMES = 6;
+
+/**
+ * One segment's frames for its landmarker, decoded at the size its AnalysisScaler chooses.
+ * Faces come back through `faceOf` as they are answered; a switch decided by frame k's
+ * face applies from frame k + SWITCH_LAG_FRAMES: the decode stops there and starts again
+ * at the new size.
+ */
+class SegmentFrames {
+  private readonly faces: (number | null)[] = [];
+  private waiter: { frame: number; wake: () => void } | null = null;
+  private pending: { from: number; size: FrameSize } | null = null;
+  private closed = false;
+  switches = 0;
+
+  constructor(
+    private readonly info: VideoInfo,
+    private readonly from: number,
+    private readonly end: number,
+    private readonly scaler: AnalysisScaler,
+  ) {}
+
+  /** Records the face found in `frame` (frames in order, from the segment's first). */
+  faceOf(frame: number, face: TrackFrame['face']): void {
+    const size = face ? faceSizePx(face.landmarks, this.info.width, this.info.height) : null;
+    this.faces.push(size);
+    const next = this.scaler.observe(size);
+    if (next) this.pending = { from: frame + SWITCH_LAG_FRAMES, size: next };
+    if (this.waiter && frame >= this.waiter.frame) this.waiter.wake();
+  }
+
+  /** Ends `frames()` at its next frame (the landmarker's stream ended or failed). */
+  close(): void {
+    this.closed = true;
+    this.waiter?.wake();
+  }
+
+  /** Resolves once the face of `frame` is recorded (false: closed first). */
+  private async answered(frame: number): Promise<boolean> {
+    while (!this.closed && this.from + this.faces.length <= frame) await new Promise<void>((wake) => (this.waiter = { frame, wake }));
+    this.waiter = null;
+    return !this.closed;
+  }
+
+  async *frames(): AsyncGenerator<DecodedFrame> {
+    let size = this.scaler.current;
+    let next = this.from;
+    while (next < this.end) {
+      let switched = false;
+      for await (const f of decodeFrames(this.info, { ...size, startFrame: next, endFrame: this.end, encoding: 'jpeg' })) {
+        if (f.index - SWITCH_LAG_FRAMES >= this.from && !(await this.answered(f.index - SWITCH_LAG_FRAMES))) return;
+        const p = this.pending;
+        if (p && p.from <= f.index) {
+          this.pending = null;
+          size = p.size;
+          next = f.index;
+          switched = true;
+          this.switches++;
+          log.debug({ frame: f.index, width: size.width, height: size.height }, 'capture: landmarker frame size');
+          break;
+        }
+        yield f;
+        next = f.index + 1;
+      }
+      if (!switched) break;
+    }
+  }
+}
+
 /** Yields one raw (unsmoothed) track frame per decoded frame, in order. */
 export async function* landmarkVideo(info: VideoInfo, opts: LandmarkOptions): AsyncGenerator<TrackFrame> {
   const segments = planSegments(info.frameCount, opts.workers);
   const warmup = opts.warmupFrames ?? 10;
-  const size = analysisSize(info, opts.maxAnalysisSide);
   const res = await openResources(opts, segments.length);
   opts.onReady?.();
   const spools = await Promise.all(segments.map(() => DiskSpool.create()));
@@ -100,10 +176,16 @@ export async function* landmarkVideo(info: VideoInfo, opts: LandmarkOptions): As
       const spool = spools[i];
       try {
         const from = Math.max(0, seg.start - (i === 0 ? 0 : warmup));
-        const frames = decodeFrames(info, { ...size, startFrame: from, endFrame: seg.end, encoding: 'jpeg' });
-        for await (const f of res.clients[i].track(frames)) {
-          if (f.frame < seg.start) continue;
-          await spool.append(encodeMessage('faceFrame', f));
+        const scaler = new AnalysisScaler(info, opts.maxAnalysisSide, opts.analysisFacePx ?? 0);
+        const frames = new SegmentFrames(info, from, seg.end, scaler);
+        try {
+          for await (const f of res.clients[i].track(frames.frames())) {
+            frames.faceOf(f.frame, f.face);
+            if (f.frame < seg.start) continue;
+            await spool.append(encodeMessage('faceFrame', f));
+          }
+        } finally {
+          frames.close();
         }
         spool.end();
       } catch (e) {

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=128
 /** The `noggin` command: one binary, one subcommand per pipeline stage. */
 import { Command, CommanderError } from 'commander';
 import { asNogginError } from '../core/errors.js';

@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
+import { DEFAULT_ANALYSIS_FACE_PX } from '../capture/analysis-scale.js';
 import { SMOOTHING_MODES } from '../capture/smoothing/index.js';
 import { modelPath } from '../system/tools.js';
 import { ANTIALIAS_MODES } from '../core/page-contract.js';
@@ -62,6 +63,12 @@ export const OPTIONS = {
     parse: intIn(1, 16),
   },
   maxAnalysisSide: { flags: '--analysis-size <px>', doc: 'long side of the frames given to the landmarker (larger frames are scaled down)', default: 1280, parse: intIn(256, 4096) },
+  analysisFace: {
+    flags: '--analysis-face <px>',
+    doc: 'scale the landmarker\'s frames down further while the face stays at least this tall (px; 0: always --analysis-size)',
+    default: DEFAULT_ANALYSIS_FACE_PX,
+    parse: intIn(0, 4096),
+  },
   minDetectionConfidence: { flags: '--min-detection-confidence <x>', doc: 'minimum face detection confidence, 0..1', default: 0.5, parse: numIn(0, 1) },
   model: { flags: '--model <file>', doc: 'face_landmarker.task to use (env NOGGIN_MODEL)', default: undefined as string | undefined },
   publish: { flags: '--publish <url>', doc: 'also stream the track to a bridge session, e.g. http://127.0.0.1:8790/talk1 (token: ?token= or NOGGIN_BRIDGE_TOKEN)' },
@@ -110,10 +117,10 @@ export const OPTIONS = {
 } as const satisfies Record<string, OptionSpec>;
 
 /** Options of `noggin capture`: how the face is tracked. */
-export const CAPTURE_OPTIONS = ['smoothing', 'fillGaps', 'workers', 'maxAnalysisSide', 'minDetectionConfidence', 'model'] as const satisfies readonly (keyof typeof OPTIONS)[];
+export const CAPTURE_OPTIONS = ['smoothing', 'fillGaps', 'workers', 'maxAnalysisSide', 'analysisFace', 'minDetectionConfidence', 'model'] as const satisfies readonly (keyof typeof OPTIONS)[];
 
 /** The same for `noggin run`, whose capture shares the cores with the render and the encoder. */
-export const RUN_CAPTURE_OPTIONS = ['smoothing', 'fillGaps', 'runWorkers', 'maxAnalysisSide', 'minDetectionConfidence', 'model'] as const satisfies readonly (keyof typeof OPTIONS)[];
+export const RUN_CAPTURE_OPTIONS = ['smoothing', 'fillGaps', 'runWorkers', 'maxAnalysisSide', 'analysisFace', 'minDetectionConfidence', 'model'] as const satisfies readonly (keyof typeof OPTIONS)[];
 
 /** Options `noggin render` and `noggin run` share: how the head is lined up and drawn. */
 export const HEAD_OPTIONS = ['profile', 'align', 'antialias', 'lighting'] as const satisfies readonly (keyof typeof OPTIONS)[];

@@ -88,8 +88,12 @@ export class BackgroundPlateBuilder {
     // Y, U, V per pixel (the fills work on any three linear channels).
     const out = new Float32Array(n * 3);
     const weight = new Float32Array(n);
-    const lumas = new Float32Array(k);
-    const idx = new Int32Array(k);
+    // Sort keys luma * 64 + sample: one array sorts by luma, ties by sample (maxSamples <= 64).
+    const keys = new Int32Array(k);
+    const shift = k <= 64 ? 6 : Math.ceil(Math.log2(k));
+    const low = (1 << shift) - 1;
+    const frames = this.frames;
+    const masks = this.masks;
     let holes = 0;
     for (let y = 0; y < height; y++) {
       const crow = (y >> 1) * L.chromaWidth;
@@ -97,29 +101,24 @@ export class BackgroundPlateBuilder {
         const p = y * width + x;
         let c = 0;
         for (let s = 0; s < k; s++) {
-          if (this.masks[s][p]) continue;
-          lumas[c] = this.frames[s][p];
-          idx[c] = s;
-          c++;
+          if (masks[s][p]) continue;
+          keys[c++] = (frames[s][p] << shift) | s;
         }
         if (c === 0) {
           holes++;
           continue;
         }
-        // Median by luma (insertion sort over at most maxSamples values).
+        // Median by luma, ties by sample (insertion sort over at most maxSamples keys).
         for (let i = 1; i < c; i++) {
-          const l = lumas[i];
-          const s = idx[i];
+          const key = keys[i];
           let j = i - 1;
-          while (j >= 0 && (lumas[j] > l || (lumas[j] === l && idx[j] > s))) {
-            lumas[j + 1] = lumas[j];
-            idx[j + 1] = idx[j];
+          while (j >= 0 && keys[j] > key) {
+            keys[j + 1] = keys[j];
             j--;
           }
-          lumas[j + 1] = l;
-          idx[j + 1] = s;
+          keys[j + 1] = key;
         }
-        const f = this.frames[idx[(c - 1) >> 1]];
+        const f = frames[keys[(c - 1) >> 1] & low];
         out[p * 3] = f[p];
         out[p * 3 + 1] = f[L.uOffset + crow + (x >> 1)];
         out[p * 3 + 2] = f[L.vOffset + crow + (x >> 1)];
@@ -258,7 +257,8 @@ function radialFill(rgb: Float32Array, w: Float32Array, width: number, height: n
       // The boundary is t pixels beyond the pixel on this angle; step from the pixel itself
       // (near rays then stay near: softer streaks, crisper texture), a little further when
       // its own ray leaves the hole later.
-      const [ux, uy] = rays.direction(bin);
+      const ux = rays.dirX(bin);
+      const uy = rays.dirY(bin);
       let t = Math.max(1, Math.round(s - r));
       let q = known(px + ux * t, py + uy * t);
       for (let extra = 0; q === -2 && extra < 3; extra++) q = known(px + ux * ++t, py + uy * t);
@@ -331,6 +331,9 @@ function rowFill(rgb: Float32Array, w: Float32Array, width: number, height: numb
  */
 class AngleRays {
   private readonly bins: number;
+  /** Unit direction per bin. */
+  private readonly cos: Float64Array;
+  private readonly sin: Float64Array;
   /** Per bin: offset into `starts`/`ends` and its stretch count. */
   private readonly offset: Int32Array;
   private readonly count: Int32Array;
@@ -339,10 +342,18 @@ class AngleRays {
 
   constructor(cx: number, cy: number, maxSteps: number, known: (x: number, y: number) => number) {
     this.bins = Math.max(64, Math.ceil(2 * Math.PI * maxSteps));
+    this.cos = new Float64Array(this.bins);
+    this.sin = new Float64Array(this.bins);
+    for (let b = 0; b < this.bins; b++) {
+      const a = (b / this.bins) * 2 * Math.PI;
+      this.cos[b] = Math.cos(a);
+      this.sin[b] = Math.sin(a);
+    }
     this.offset = new Int32Array(this.bins);
     this.count = new Int32Array(this.bins);
     for (let b = 0; b < this.bins; b++) {
-      const [ux, uy] = this.direction(b);
+      const ux = this.cos[b];
+      const uy = this.sin[b];
       this.offset[b] = this.starts.length;
       let inKnown = false;
       for (let s = 0; ; s++) {
@@ -363,10 +374,13 @@ class AngleRays {
     return b < 0 ? b + this.bins : b;
   }
 
-  /** Unit direction of a bin. */
-  direction(bin: number): [number, number] {
-    const a = (bin / this.bins) * 2 * Math.PI;
-    return [Math.cos(a), Math.sin(a)];
+  /** Unit direction of a bin: x, y. */
+  dirX(bin: number): number {
+    return this.cos[bin];
+  }
+
+  dirY(bin: number): number {
+    return this.sin[bin];
   }
 
   /** The first whole step beyond distance `r` on a known pixel, or -1 when the ray leaves the frame first. */

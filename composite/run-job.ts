@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { createReadStream, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { captureHeader, fillGaps, landmarkVideo, smoothFrames, type SmoothingMode } from '../capture/index.js';
+import { captureHeader, DEFAULT_ANALYSIS_FACE_PX, fillGaps, landmarkVideo, smoothFrames, type SmoothingMode } from '../capture/index.js';
 import { DiskSpool } from '../capture/disk-spool.js';
 import { AsyncQueue } from '../core/async-queue.js';
 import { NogginError } from '../core/errors.js';
@@ -52,6 +52,8 @@ export interface RunJobOptions extends EncodeSettings {
   readonly fillGapFrames?: number;
   readonly workers?: number;
   readonly maxAnalysisSide?: number;
+  /** Smallest face height (px) the landmarker's frames are scaled down to keep (default DEFAULT_ANALYSIS_FACE_PX; 0: never below maxAnalysisSide). */
+  readonly analysisFacePx?: number;
   readonly minDetectionConfidence?: number;
   readonly modelPath?: string;
   // Render settings (defaults as `noggin render`).
@@ -157,6 +159,7 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
   const smoothing = o.smoothing ?? 'offline';
   const fillGapFrames = o.fillGapFrames ?? 5;
   const maxAnalysisSide = o.maxAnalysisSide ?? 1280;
+  const analysisFacePx = o.analysisFacePx ?? DEFAULT_ANALYSIS_FACE_PX;
   const model = trackCache?.hit ? null : await checkModel(o.modelPath ?? defaultModelPath());
 
   let host: PageHost | null = null;
@@ -222,11 +225,12 @@ export async function runJob(o: RunJobOptions): Promise<RunSummary> {
       if (trackCache?.hit) {
         frames = tapEarlyFaces((await openTrack(trackCache.path)).frames);
       } else {
-        if (trackCache) writer = await TrackWriter.open(trackCache.path, captureHeader(info, { smoothing, fillGapFrames, maxAnalysisSide }), 'run');
+        if (trackCache) writer = await TrackWriter.open(trackCache.path, captureHeader(info, { smoothing, fillGapFrames, maxAnalysisSide, analysisFacePx }), 'run');
         const raw = landmarkVideo(info, {
           modelPath: model!,
           workers: o.workers ?? DEFAULT_RUN_WORKERS,
           maxAnalysisSide,
+          analysisFacePx,
           browser,
           landmarker: { minFaceDetectionConfidence: o.minDetectionConfidence ?? 0.5 },
           onReady: () => (tCapStart = performance.now()),

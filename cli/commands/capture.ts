@@ -41,6 +41,7 @@ export function registerCapture(program: Command): void {
           fillGapFrames: o.fillGaps as number,
           workers: o.workers as number,
           maxAnalysisSide: o.analysisSize as number,
+          analysisFacePx: o.analysisFace as number,
           minDetectionConfidence: o.minDetectionConfidence as number,
           modelPath: userPath(resolveModel(o.model as string | undefined)),
           onProgress: (p) => progress.update(p.frames, p.total, { fps: p.fps, faces: p.faces }),

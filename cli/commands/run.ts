@@ -49,6 +49,7 @@ export function registerRun(program: Command): void {
           fillGapFrames: o.fillGaps as number,
           workers: o.workers as number,
           maxAnalysisSide: o.analysisSize as number,
+          analysisFacePx: o.analysisFace as number,
           minDetectionConfidence: o.minDetectionConfidence as number,
           modelPath: userPath(resolveModel(o.model as string | undefined)),
           profile: o.profile ? userPath(o.profile as string) : undefined,
