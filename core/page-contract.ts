@@ -153,6 +153,8 @@ export interface RenderPageConfig {
    * per pixel without a GPU; mascots look nearly the same).
    */
   readonly fastMaterials: boolean;
+  /** With fast materials, matte parts lit per vertex (much cheaper per pixel without a GPU; within a level or so of per-pixel). */
+  readonly vertexLighting: boolean;
 }
 
 /** What the render page learnt about the head. */
@@ -162,6 +164,8 @@ export interface RenderHeadInfo {
   readonly plugins: readonly string[];
   readonly meshes: number;
   readonly vertices: number;
+  /** Meshes whose matte material is lit per vertex (fast materials). */
+  readonly vertexLitMeshes: number;
   /** Distinct morph target names over all meshes. */
   readonly morphTargets: readonly string[];
   /** Bound target -> plugin (or "map") that bound it. */

@@ -57,6 +57,8 @@ export interface RendererOptions {
   readonly stallTimeoutMs?: number;
   /** PBR -> Blinn-Phong materials (default true: 2x faster without a GPU, nearly the same look). */
   readonly fastMaterials?: boolean;
+  /** With fast materials, matte parts lit per vertex (default true; render/page/vertex-lighting.ts). */
+  readonly vertexLighting?: boolean;
   /**
    * Lining up (render/pose-fit.ts): refit (default) corrects each frame's pose to the
    * landmarks on top of the calibration; calibrate applies only the calibration; none uses
@@ -206,6 +208,7 @@ export class RendererClient {
         morphsOn: opts.morphsOn ?? 'cpu',
         lighting: opts.lighting ?? null,
         fastMaterials: opts.fastMaterials ?? true,
+        vertexLighting: opts.vertexLighting ?? true,
       };
       const wsP = host.channel(channel);
       wsP.catch(() => undefined);

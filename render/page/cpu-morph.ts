@@ -74,6 +74,11 @@ export class CpuMorph {
     return this.targets.map((t) => t.target);
   }
 
+  /** The normals as last applied (model space), or null when morphs leave them alone. */
+  get normals(): Float32Array | null {
+    return this.nrm;
+  }
+
   /** Vertices moved by at least one target, summed over targets (for stats). */
   get sparseVertices(): number {
     return this.targets.reduce((s, t) => s + t.index.length, 0);

@@ -29,6 +29,7 @@ import { getHeadLoader, headLoaderFor, installHeadLoaders, type HeadExpressions,
 import { buildRetarget, type Retarget } from '../retarget/index.js';
 import { driveExpressions } from '../retarget/expressions.js';
 import { CpuMorph } from './cpu-morph.js';
+import { VertexLighting } from './vertex-lighting.js';
 import { Ktx2Configuration } from '../loaders/ktx2.js';
 
 /** Options of a head scene. */
@@ -45,6 +46,8 @@ export interface HeadSceneOptions {
   readonly morphNormals: boolean;
   /** PBR -> Blinn-Phong materials. */
   readonly fastMaterials: boolean;
+  /** With fast materials, matte parts lit per vertex (default true). */
+  readonly vertexLighting?: boolean;
   /**
    * Where morph targets are applied: 'cpu' (default: sparse deltas in JS, one buffer upload;
    * much faster on software WebGL) or 'gpu' (Babylon's vertex shader morphing).
@@ -96,6 +99,8 @@ export class HeadScene {
   private readonly anchor: TransformNode;
   private morphs: { target: MorphTarget; slot: number }[] = [];
   private cpuMorphs: CpuMorph[] = [];
+  /** Matte parts lit per vertex (fast materials only). */
+  private vertexLit: VertexLighting | null = null;
   private retarget: Retarget | null = null;
   private weights = new Float32Array(0);
   private keep = new Uint8Array(0);
@@ -260,6 +265,7 @@ export class HeadScene {
     const slotOf = new Map<string, number>();
     this.morphs = [];
     this.cpuMorphs = [];
+    const cpuByMesh = new Map<AbstractMesh, CpuMorph>();
     const outlineSources: OutlineSource[] = [];
     for (const m of meshes) {
       const mgr = m.morphTargetManager;
@@ -269,7 +275,10 @@ export class HeadScene {
       for (let i = 0; i < mgr.numTargets; i++) targets.push(mgr.getTarget(i));
       if ((this.opts.morphsOn ?? 'cpu') === 'cpu' && m instanceof Mesh) {
         const cpu = CpuMorph.takeOver(m, this.opts.morphNormals);
-        if (cpu) this.cpuMorphs.push(cpu);
+        if (cpu) {
+          this.cpuMorphs.push(cpu);
+          cpuByMesh.set(m, cpu);
+        }
       } else {
         // One shader for any number of active targets: without this, Babylon recompiles the
         // shader each time the count of non-zero influences changes (100+ ms on SwiftShader).
@@ -288,6 +297,7 @@ export class HeadScene {
         this.morphs.push({ target: t, slot });
       }
     }
+    this.vertexLit = this.keyLights && (this.opts.vertexLighting ?? true) ? VertexLighting.setUp(meshes, (s) => specularOf(s) < MATTE_SPECULAR, (m) => cpuByMesh.get(m)?.normals ?? null) : null;
     this.retarget = buildRetarget(names, spec.retarget);
     this.weights = new Float32Array(names.length);
     this.keep = new Uint8Array(names.length);
@@ -326,6 +336,7 @@ export class HeadScene {
       plugins: loaded.plugins,
       meshes: meshes.filter((m) => m.getTotalVertices() > 0).length,
       vertices,
+      vertexLitMeshes: this.vertexLit?.meshes ?? 0,
       morphTargets: names,
       bound: Object.fromEntries(this.retarget.bound),
       unbound: [...this.retarget.unbound],
@@ -391,7 +402,7 @@ export class HeadScene {
     const matte: AbstractMesh[] = [];
     for (const m of meshes) {
       const mat = m.material;
-      const s = mat instanceof StandardMaterial ? (mat.disableLighting ? 0 : Math.max(mat.specularColor.r, mat.specularColor.g, mat.specularColor.b)) : 1;
+      const s = mat instanceof StandardMaterial ? (mat.disableLighting ? 0 : specularOf(mat)) : 1;
       (s < MATTE_SPECULAR ? matte : shiny).push(m);
     }
     this.keyLights.shiny.excludedMeshes = matte;
@@ -517,6 +528,7 @@ export class HeadScene {
     const o = this.opts;
     this.camera.freezeProjectionMatrix(Matrix.FromArray(Array.from(cropProjection(o.verticalFovDeg, o.frameWidth, o.frameHeight, crop))));
     for (const m of this.cpuMorphs) m.apply();
+    if (this.vertexLit && this.keyLights) this.vertexLit.update({ hemi: this.lights.hemi, key: this.keyLights.matte }, this.pose);
     this.scene.render();
   }
 
@@ -571,4 +583,9 @@ export class HeadScene {
     this.scene.dispose();
     this.engine.dispose();
   }
+}
+
+/** A standard material's specular strength (largest channel). */
+function specularOf(m: StandardMaterial): number {
+  return Math.max(m.specularColor.r, m.specularColor.g, m.specularColor.b);
 }

@@ -137,6 +137,7 @@ window.noggin_render_init = async (cfg: RenderPageConfig): Promise<RenderPageInf
     morphsOn: cfg.morphsOn,
     lighting: cfg.lighting,
     fastMaterials: cfg.fastMaterials,
+    vertexLighting: cfg.vertexLighting,
   });
   const info = await head.loadHead(cfg.head);
   const webgl2 = typeof WebGL2RenderingContext !== 'undefined' && head.gl instanceof WebGL2RenderingContext;

@@ -367,6 +367,7 @@ export class LiveEngine {
         maxActiveMorphs: 64,
         morphNormals: !this.software,
         fastMaterials: true,
+        vertexLighting: true,
         morphsOn: this.software ? 'cpu' : 'gpu',
       });
       warnings = (await scene.loadHead({ ...choice.spec, colors: { ...choice.spec.colors, ...choice.colors } })).warnings;
