@@ -1,5 +1,6 @@
 /**
- * Raw landmarking of a whole video: ffmpeg decodes, landmarker pages answer. With several
+ * Raw landmarking of a whole video: ffmpeg decodes (at a size that follows the face, see
+ * analysis-scale.ts and segment-frames.ts), landmarker pages answer. With several
  * workers the clip is cut into contiguous segments, one landmarker (own renderer process)
  * per segment; each segment first tracks a few warm-up frames before its first frame so
  * tracking is continuous, and results are merged in frame order through disk spools.
@@ -7,12 +8,12 @@
 import { decodeMessage, encodeMessage } from '../core/protocol.js';
 import type { TrackFrame } from '../core/track.js';
 import { launchChromium, type ChromiumHandle } from '../system/chromium.js';
-import { decodeFrames, type DecodedFrame, type VideoInfo } from '../system/ffmpeg.js';
+import type { VideoInfo } from '../system/ffmpeg.js';
 import { startPageHost, type PageHost } from '../system/page-host.js';
-import { log } from '../core/log.js';
-import { AnalysisScaler, faceSizePx, type FrameSize } from './analysis-scale.js';
+import { AnalysisScaler } from './analysis-scale.js';
 import { DiskSpool } from './disk-spool.js';
 import { LandmarkerClient, type LandmarkerOptions } from './landmarker-client.js';
+import { SegmentFrames } from './segment-frames.js';
 
 /** Options of raw landmarking. */
 export interface LandmarkOptions {
@@ -89,79 +90,6 @@ async function closeResources(r: Resources): Promise<void> {
   if (!r.owned) return;
   await r.chromium.close();
   await r.host.close();
-}
-
-/**
- * Frames after which a size switch takes effect, counted from the frame whose face decided
- * it: more than the frames in flight, so the decision is in before the frame is sent.
- */
-const SWITCH_LAG_FRAMES = 6;
-
-/**
- * One segment's frames for its landmarker, decoded at the size its AnalysisScaler chooses.
- * Faces come back through `faceOf` as they are answered; a switch decided by frame k's
- * face applies from frame k + SWITCH_LAG_FRAMES: the decode stops there and starts again
- * at the new size.
- */
-class SegmentFrames {
-  private readonly faces: (number | null)[] = [];
-  private waiter: { frame: number; wake: () => void } | null = null;
-  private pending: { from: number; size: FrameSize } | null = null;
-  private closed = false;
-  switches = 0;
-
-  constructor(
-    private readonly info: VideoInfo,
-    private readonly from: number,
-    private readonly end: number,
-    private readonly scaler: AnalysisScaler,
-  ) {}
-
-  /** Records the face found in `frame` (frames in order, from the segment's first). */
-  faceOf(frame: number, face: TrackFrame['face']): void {
-    const size = face ? faceSizePx(face.landmarks, this.info.width, this.info.height) : null;
-    this.faces.push(size);
-    const next = this.scaler.observe(size);
-    if (next) this.pending = { from: frame + SWITCH_LAG_FRAMES, size: next };
-    if (this.waiter && frame >= this.waiter.frame) this.waiter.wake();
-  }
-
-  /** Ends `frames()` at its next frame (the landmarker's stream ended or failed). */
-  close(): void {
-    this.closed = true;
-    this.waiter?.wake();
-  }
-
-  /** Resolves once the face of `frame` is recorded (false: closed first). */
-  private async answered(frame: number): Promise<boolean> {
-    while (!this.closed && this.from + this.faces.length <= frame) await new Promise<void>((wake) => (this.waiter = { frame, wake }));
-    this.waiter = null;
-    return !this.closed;
-  }
-
-  async *frames(): AsyncGenerator<DecodedFrame> {
-    let size = this.scaler.current;
-    let next = this.from;
-    while (next < this.end) {
-      let switched = false;
-      for await (const f of decodeFrames(this.info, { ...size, startFrame: next, endFrame: this.end, encoding: 'jpeg' })) {
-        if (f.index - SWITCH_LAG_FRAMES >= this.from && !(await this.answered(f.index - SWITCH_LAG_FRAMES))) return;
-        const p = this.pending;
-        if (p && p.from <= f.index) {
-          this.pending = null;
-          size = p.size;
-          next = f.index;
-          switched = true;
-          this.switches++;
-          log.debug({ frame: f.index, width: size.width, height: size.height }, 'capture: landmarker frame size');
-          break;
-        }
-        yield f;
-        next = f.index + 1;
-      }
-      if (!switched) break;
-    }
-  }
 }
 
 /** Yields one raw (unsmoothed) track frame per decoded frame, in order. */
