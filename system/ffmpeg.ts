@@ -38,6 +38,11 @@ export interface VideoInfo {
   readonly frameTimesMs: Float64Array;
   /** Absolute pts (s) of the first frame, for mapping ffmpeg's pts_time back. */
   readonly startPtsSec: number;
+  /**
+   * The container's start time (s): ffmpeg measures an input `-ss` from it, not from 0
+   * (MOV edit lists and streams cut from a longer file start later than 0).
+   */
+  readonly containerStartSec: number;
   /** Duration in ms. */
   readonly durationMs: number;
   readonly codec: string;
@@ -89,7 +94,7 @@ export async function probeVideo(path: string): Promise<VideoInfo> {
   const ffprobe = findFfprobe();
   const meta = await runToCompletion('ffprobe', ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], 60000);
   if (meta.exit.state !== 'exited') throw notVideo(path, meta.exit.stderrTail.trim().split('\n').pop() || 'ffprobe failed');
-  let parsed: { streams?: ProbeStream[]; format?: { duration?: string } };
+  let parsed: { streams?: ProbeStream[]; format?: { duration?: string; start_time?: string } };
   try {
     parsed = JSON.parse(meta.stdout);
   } catch {
@@ -157,6 +162,7 @@ export async function probeVideo(path: string): Promise<VideoInfo> {
     declaredFrameCount: declared,
     frameTimesMs,
     startPtsSec: start,
+    containerStartSec: Number.isFinite(Number(parsed.format?.start_time)) ? Number(parsed.format?.start_time) : 0,
     durationMs,
     codec: v.codec_name ?? 'unknown',
     hasAudio: streams.some((s) => s.codec_type === 'audio'),
@@ -352,8 +358,9 @@ export async function* decodeFrames(info: VideoInfo, opts: DecodeOptions = {}): 
   const splitter = encoding === 'jpeg' ? jpegSplitter() : rawSplitter(rawFrameBytes(encoding, width, height), pool);
   const args = ['-nostdin', '-hide_banner', '-loglevel', 'level+info'];
   if (startFrame > 0) {
-    // Seek a little before the wanted frame; exact frames are picked by their pts below.
-    const seekSec = info.startPtsSec + Math.max(0, info.frameTimesMs[startFrame] / 1000 - 0.5 / info.fps);
+    // Seek a frame before the wanted one (exact frames are picked by their pts below), from
+    // the container's start: ffmpeg adds that to -ss itself.
+    const seekSec = Math.max(0, info.startPtsSec - info.containerStartSec + info.frameTimesMs[startFrame] / 1000 - 1 / info.fps);
     args.push('-ss', seekSec.toFixed(6));
   }
   args.push('-copyts', '-i', info.path, '-map', `0:v:0`, '-an', '-sn', '-dn', '-fps_mode', 'passthrough');

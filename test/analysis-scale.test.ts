@@ -9,8 +9,10 @@ import { AnalysisScaler, faceSizePx, landmarkVideo } from '../capture/index.js';
 import type { TrackFrame } from '../core/track.js';
 import { probeVideo } from '../system/ffmpeg.js';
 import { modelPath } from '../system/tools.js';
-import { SHARED, sharedVideo } from './helpers/cli.js';
+import { join } from 'node:path';
+import { ffmpeg, SHARED, sharedVideo } from './helpers/cli.js';
 import { collect } from './helpers/synthetic.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const HD = { width: 1280, height: 720 };
 
@@ -85,6 +87,24 @@ test('presenter-1: the landmarker switches to smaller frames at a fixed frame; t
   for (let k = 11; k < a.length; k++) worst = Math.max(worst, diff(k));
   assert.ok(worst > 0, 'later frames were decoded smaller');
   assert.ok(worst < 3, `landmarks within 3 px of the full-size track (worst ${worst.toFixed(2)} px)`);
+});
+
+test('a face lost after the switch: the rest of the clip goes back to full size and every frame is answered', { skip: !SHARED }, async () => {
+  // Presenter-1 with the face blacked out for frames 40-49: the landmarker loses it, the
+  // segment switches back to full size six frames after the third miss and finds it again.
+  const dir = await tempDir('noggin-scale-');
+  const video = join(dir, 'covered.mp4');
+  ffmpeg(['-i', sharedVideo('presenter-1.mp4'), '-vf', "drawbox=x=150:y=60:w=400:h=420:color=black:t=fill:enable='between(n,40,49)'", '-fps_mode', 'passthrough', '-an', '-c:v', 'libx264', '-preset', 'ultrafast', video]);
+  const info = await probeVideo(video);
+  const run = (face: number) => collect(landmarkVideo(info, { modelPath: modelPath(), workers: 1, maxAnalysisSide: 1280, analysisFacePx: face }));
+  const [full, a] = [await run(0), await run(160)];
+  assert.equal(a.length, info.frameCount);
+  a.forEach((f, k) => assert.equal(f.frame, k));
+  assert.deepEqual(a.map((f, k) => (f.face ? -1 : k)).filter((k) => k >= 0), [40, 41, 42, 43, 44, 45, 46, 47, 48, 49], 'no face while covered, found again at once');
+  // Frames 10-39 were landmarked smaller; from 48 (the third miss, 42, plus six) on, at full
+  // size again: once the face is found again, exactly as in a full-size run.
+  assert.ok(maxDiffPx(full[30], a[30], info.width, info.height) > 0, 'frame 30 was landmarked at the smaller size');
+  for (let k = 50; k < a.length; k++) assert.equal(maxDiffPx(full[k], a[k], info.width, info.height), 0, `frame ${k} is landmarked at full size again`);
 });
 
 /** Largest landmark displacement (x, y in source px) between two frames' faces. */
