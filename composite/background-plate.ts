@@ -80,77 +80,101 @@ export class BackgroundPlateBuilder {
   }
 
   /** The plate (yuv420p), and the fraction of pixels that had to be inpainted. */
-  build(): { yuv: Uint8Array; inpaintedFraction: number } {
-    const { width, height } = this;
-    const L = this.layout;
-    const n = width * height;
-    const k = this.frames.length;
-    // Y, U, V per pixel (the fills work on any three linear channels).
-    const out = new Float32Array(n * 3);
-    const weight = new Float32Array(n);
-    // Sort keys luma * 64 + sample: one array sorts by luma, ties by sample (maxSamples <= 64).
-    const keys = new Int32Array(k);
-    const shift = k <= 64 ? 6 : Math.ceil(Math.log2(k));
-    const low = (1 << shift) - 1;
-    const frames = this.frames;
-    const masks = this.masks;
-    let holes = 0;
-    for (let y = 0; y < height; y++) {
-      const crow = (y >> 1) * L.chromaWidth;
-      for (let x = 0; x < width; x++) {
-        const p = y * width + x;
-        let c = 0;
-        for (let s = 0; s < k; s++) {
-          if (masks[s][p]) continue;
-          keys[c++] = (frames[s][p] << shift) | s;
-        }
-        if (c === 0) {
-          holes++;
-          continue;
-        }
-        // Median by luma, ties by sample (insertion sort over at most maxSamples keys).
-        for (let i = 1; i < c; i++) {
-          const key = keys[i];
-          let j = i - 1;
-          while (j >= 0 && keys[j] > key) {
-            keys[j + 1] = keys[j];
-            j--;
-          }
-          keys[j + 1] = key;
-        }
-        const f = frames[keys[(c - 1) >> 1] & low];
-        out[p * 3] = f[p];
-        out[p * 3 + 1] = f[L.uOffset + crow + (x >> 1)];
-        out[p * 3 + 2] = f[L.vOffset + crow + (x >> 1)];
-        weight[p] = 1;
-      }
-    }
-    if (holes > 0 && holes < n) {
-      reflectFill(out, weight, width, height);
-      pushPull(out, weight, width, height);
-    }
-    const yuv = new Uint8Array(L.bytes);
-    for (let p = 0; p < n; p++) yuv[p] = Math.round(out[p * 3]);
-    // Chroma: the mean over each 2x2 block (its pixels inside the frame).
-    for (let cy = 0; cy < L.chromaHeight; cy++) {
-      for (let cx = 0; cx < L.chromaWidth; cx++) {
-        let u = 0;
-        let v = 0;
-        let m = 0;
-        for (let y = 2 * cy; y < Math.min(height, 2 * cy + 2); y++) {
-          for (let x = 2 * cx; x < Math.min(width, 2 * cx + 2); x++) {
-            const p = y * width + x;
-            u += out[p * 3 + 1];
-            v += out[p * 3 + 2];
-            m++;
-          }
-        }
-        yuv[L.uOffset + cy * L.chromaWidth + cx] = Math.round(u / m);
-        yuv[L.vOffset + cy * L.chromaWidth + cx] = Math.round(v / m);
-      }
-    }
-    return { yuv, inpaintedFraction: holes / n };
+  build(): PlateImage {
+    return buildPlateImage({ width: this.width, height: this.height, frames: this.frames, masks: this.masks });
   }
+
+  /** Hands the samples over (for a build elsewhere, e.g. a worker thread); the builder is empty after. */
+  takeSamples(): PlateSamples {
+    return { width: this.width, height: this.height, frames: this.frames.splice(0), masks: this.masks.splice(0) };
+  }
+}
+
+/** A built plate: yuv420p, and the fraction of its pixels no sample saw (inpainted). */
+export interface PlateImage {
+  readonly yuv: Uint8Array;
+  readonly inpaintedFraction: number;
+}
+
+/** The samples a plate is built from: yuv420p frames and, per frame, a byte per pixel (1: keep out). */
+export interface PlateSamples {
+  readonly width: number;
+  readonly height: number;
+  readonly frames: readonly Uint8Array[];
+  readonly masks: readonly Uint8Array[];
+}
+
+/** Builds the plate from its samples: the median by luma of the pixels they see, the rest inpainted. */
+export function buildPlateImage(samples: PlateSamples): PlateImage {
+  const { width, height } = samples;
+  const L = yuv420Layout(width, height);
+  const n = width * height;
+  const k = samples.frames.length;
+  // Y, U, V per pixel (the fills work on any three linear channels).
+  const out = new Float32Array(n * 3);
+  const weight = new Float32Array(n);
+  // Sort keys luma * 64 + sample: one array sorts by luma, ties by sample (maxSamples <= 64).
+  const keys = new Int32Array(k);
+  const shift = k <= 64 ? 6 : Math.ceil(Math.log2(k));
+  const low = (1 << shift) - 1;
+  const frames = samples.frames;
+  const masks = samples.masks;
+  let holes = 0;
+  for (let y = 0; y < height; y++) {
+    const crow = (y >> 1) * L.chromaWidth;
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      let c = 0;
+      for (let s = 0; s < k; s++) {
+        if (masks[s][p]) continue;
+        keys[c++] = (frames[s][p] << shift) | s;
+      }
+      if (c === 0) {
+        holes++;
+        continue;
+      }
+      // Median by luma, ties by sample (insertion sort over at most maxSamples keys).
+      for (let i = 1; i < c; i++) {
+        const key = keys[i];
+        let j = i - 1;
+        while (j >= 0 && keys[j] > key) {
+          keys[j + 1] = keys[j];
+          j--;
+        }
+        keys[j + 1] = key;
+      }
+      const f = frames[keys[(c - 1) >> 1] & low];
+      out[p * 3] = f[p];
+      out[p * 3 + 1] = f[L.uOffset + crow + (x >> 1)];
+      out[p * 3 + 2] = f[L.vOffset + crow + (x >> 1)];
+      weight[p] = 1;
+    }
+  }
+  if (holes > 0 && holes < n) {
+    reflectFill(out, weight, width, height);
+    pushPull(out, weight, width, height);
+  }
+  const yuv = new Uint8Array(L.bytes);
+  for (let p = 0; p < n; p++) yuv[p] = Math.round(out[p * 3]);
+  // Chroma: the mean over each 2x2 block (its pixels inside the frame).
+  for (let cy = 0; cy < L.chromaHeight; cy++) {
+    for (let cx = 0; cx < L.chromaWidth; cx++) {
+      let u = 0;
+      let v = 0;
+      let m = 0;
+      for (let y = 2 * cy; y < Math.min(height, 2 * cy + 2); y++) {
+        for (let x = 2 * cx; x < Math.min(width, 2 * cx + 2); x++) {
+          const p = y * width + x;
+          u += out[p * 3 + 1];
+          v += out[p * 3 + 2];
+          m++;
+        }
+      }
+      yuv[L.uOffset + cy * L.chromaWidth + cx] = Math.round(u / m);
+      yuv[L.vOffset + cy * L.chromaWidth + cx] = Math.round(v / m);
+    }
+  }
+  return { yuv, inpaintedFraction: holes / n };
 }
 
 /** What one way of filling gives each hole pixel (in raster order): a colour and how far its source is. */

@@ -9,7 +9,8 @@ import { log } from '../core/log.js';
 import { openTrack } from '../core/track-file.js';
 import type { FaceData, TrackFrame } from '../core/track.js';
 import { decodeFrames, probeVideo, type DecodedFrame, type VideoInfo } from '../system/ffmpeg.js';
-import { BackgroundPlateBuilder } from './background-plate.js';
+import { BackgroundPlateBuilder, type PlateImage } from './background-plate.js';
+import { buildPlateOffThread } from './plate-thread.js';
 import { cropFromLayerFrame, FrameCompositor, type ComposeOptions, type LayerCrop } from './compose-frame.js';
 import { openOutput, type EncodeSettings } from './output.js';
 
@@ -85,11 +86,14 @@ export class StreamingPlate {
     this.work.catch(() => undefined);
   }
 
-  /** The plate (yuv420p, the source's matrix and range), and the fraction of it that had to be inpainted. */
-  async build(): Promise<{ yuv: Uint8Array; inpaintedFraction: number }> {
+  /**
+   * The plate (yuv420p, the source's matrix and range), and the fraction of it that had to
+   * be inpainted; built on a worker thread, so the main thread goes on meanwhile. Once.
+   */
+  async build(): Promise<PlateImage> {
     await this.work;
     await this.frames.return(undefined);
-    return this.builder.build();
+    return buildPlateOffThread(this.builder.takeSamples());
   }
 
   /** Ends the decoder (also when the plate is not wanted any more). */

@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { BackgroundPlateBuilder } from '../composite/background-plate.js';
+import { buildPlateOffThread } from '../composite/plate-thread.js';
+import { NogginError } from '../core/errors.js';
 import { FrameCompositor, type LayerCrop } from '../composite/compose-frame.js';
 import { ContactSheet } from '../composite/contact-sheet.js';
 import { FeatherMask, HALF_RES_MIN_RADIUS } from '../composite/feather-mask.js';
@@ -253,6 +255,26 @@ test('a plate from frames with the face moving: composing the same background ba
   const out = bg.slice();
   new FrameCompositor(w, h, yuv, c).compose(out, ovalFace(0.5, 0.45, 0.06, 0.12), null);
   assert.ok(maxDiff(out, bg) <= 2, `${maxDiff(out, bg)}`);
+});
+
+test('a plate built on a worker thread is the plate built in place; bad samples fail with a one-line error', async () => {
+  const w = 96;
+  const h = 64;
+  const c: YuvColor = { matrix: 'bt601', fullRange: false };
+  const bg = rgbaToYuv420(blockyRgba(w, h, 7), w, h, c);
+  const here = new BackgroundPlateBuilder(w, h, 5);
+  const there = new BackgroundPlateBuilder(w, h, 5);
+  // A head that barely moves leaves a hole to inpaint: the whole build runs on both sides.
+  for (let i = 0; i < 5; i++) {
+    here.add(bg, ovalFace(0.5 + 0.01 * i, 0.45, 0.1, 0.2));
+    there.add(bg, ovalFace(0.5 + 0.01 * i, 0.45, 0.1, 0.2));
+  }
+  const a = here.build();
+  const b = await buildPlateOffThread(there.takeSamples());
+  assert.ok(a.inpaintedFraction > 0.01);
+  assert.equal(b.inpaintedFraction, a.inpaintedFraction);
+  assert.ok(Buffer.from(b.yuv).equals(Buffer.from(a.yuv)));
+  await assert.rejects(buildPlateOffThread({ width: w, height: h, frames: [new Uint8Array(10)], masks: [] }), (e: Error) => e instanceof NogginError && /background plate could not be built/.test(e.message));
 });
 
 test('contact sheet cells are the frames in RGB with the source\'s matrix', () => {
