@@ -297,7 +297,7 @@ export class HeadScene {
         this.morphs.push({ target: t, slot });
       }
     }
-    this.vertexLit = this.keyLights && (this.opts.vertexLighting ?? true) ? VertexLighting.setUp(meshes, (s) => specularOf(s) < MATTE_SPECULAR, (m) => cpuByMesh.get(m)?.normals ?? null) : null;
+    this.vertexLit = this.keyLights && (this.opts.vertexLighting ?? true) ? VertexLighting.setUp(meshes, (s) => specularOf(s) < MATTE_SPECULAR, (m) => cpuByMesh.get(m)?.normals ?? null, this.pose) : null;
     this.retarget = buildRetarget(names, spec.retarget);
     this.weights = new Float32Array(names.length);
     this.keep = new Uint8Array(names.length);
@@ -528,7 +528,7 @@ export class HeadScene {
     const o = this.opts;
     this.camera.freezeProjectionMatrix(Matrix.FromArray(Array.from(cropProjection(o.verticalFovDeg, o.frameWidth, o.frameHeight, crop))));
     for (const m of this.cpuMorphs) m.apply();
-    if (this.vertexLit && this.keyLights) this.vertexLit.update({ hemi: this.lights.hemi, key: this.keyLights.matte }, this.pose);
+    if (this.vertexLit && this.keyLights) this.vertexLit.update({ hemi: this.lights.hemi, key: this.keyLights.matte });
     this.scene.render();
   }
 

@@ -42,7 +42,11 @@ function canLightPerVertex(m: unknown, matte: (s: StandardMaterial) => boolean):
 
 /** The matte parts of a head, lit per vertex. */
 export class VertexLighting {
-  private constructor(private readonly lit: readonly LitMesh[]) {}
+  private constructor(
+    private readonly lit: readonly LitMesh[],
+    /** The pose node, then every node from below it down to each lit mesh, each once, parents first. */
+    private readonly nodes: readonly TransformNode[],
+  ) {}
 
   /** Parts lit per vertex (for stats and tests). */
   get meshes(): number {
@@ -52,9 +56,15 @@ export class VertexLighting {
   /**
    * Turns the matte materials of `meshes` (as `matte` tells) into unlit ones with vertex
    * colours, when every mesh using a material can be lit on the CPU (normals, no skeleton).
-   * `normalsOf` gives a mesh's live normals when its morphs move them.
+   * `normalsOf` gives a mesh's live normals when its morphs move them; `pose` is the node
+   * the face's pose is set on, above the meshes.
    */
-  static setUp(meshes: readonly AbstractMesh[], matte: (s: StandardMaterial) => boolean, normalsOf: (m: AbstractMesh) => Float32Array | null): VertexLighting {
+  static setUp(
+    meshes: readonly AbstractMesh[],
+    matte: (s: StandardMaterial) => boolean,
+    normalsOf: (m: AbstractMesh) => Float32Array | null,
+    pose: TransformNode,
+  ): VertexLighting {
     const users = new Map<StandardMaterial, AbstractMesh[]>();
     for (const m of meshes) {
       if (!m.getTotalVertices() || !canLightPerVertex(m.material, matte)) continue;
@@ -84,17 +94,23 @@ export class VertexLighting {
       mat.emissiveColor = Color3.White();
       mat.specularColor = Color3.Black();
     }
-    return new VertexLighting(lit);
+    const nodes: TransformNode[] = [pose];
+    for (const { mesh } of lit) {
+      const chain: TransformNode[] = [];
+      for (let n: TransformNode | null = mesh; n && n !== pose; n = n.parent as TransformNode | null) chain.push(n);
+      for (const n of chain.reverse()) if (!nodes.includes(n)) nodes.push(n);
+    }
+    return new VertexLighting(lit, nodes);
   }
 
   /**
-   * Computes each vertex's light from the lights and the meshes' world matrices (after
-   * `root`, the node the pose was just set on, and everything under it down to each mesh
-   * are recomputed: the scene has not rendered the new pose yet), and uploads it.
+   * Computes each vertex's light from the lights and the meshes' world matrices (recomputed
+   * from the pose down, once per node: the scene has not rendered the new pose yet), and
+   * uploads it.
    */
-  update(lights: DiffuseLights, root: TransformNode): void {
+  update(lights: DiffuseLights): void {
     if (!this.lit.length) return;
-    root.computeWorldMatrix(true);
+    for (const n of this.nodes) n.computeWorldMatrix(true);
     const { hemi, key } = lights;
     // As Babylon's uniforms: colours times intensity, directions normalised.
     const hd = hemi.direction.normalizeToNew();
@@ -105,7 +121,7 @@ export class VertexLighting {
     const [hx, hy, hz] = [hd.x, hd.y, hd.z];
     const [lx, ly, lz] = [-kd.x, -kd.y, -kd.z];
     for (const { mesh, normals, colors } of this.lit) {
-      const w = worldOf(mesh, root).m;
+      const w = mesh.getWorldMatrix().m;
       const n = normals();
       for (let v = 0, c = 0; v + 2 < n.length; v += 3, c += 4) {
         // World normal: the world matrix's 3x3 (column-major) times the model normal.
@@ -125,12 +141,4 @@ export class VertexLighting {
       mesh.updateVerticesData(VertexBuffer.ColorKind, colors, false, false);
     }
   }
-}
-
-/** The mesh's world matrix, recomputed down the chain of nodes from below `root`. */
-function worldOf(mesh: Mesh, root: TransformNode): ReturnType<Mesh['computeWorldMatrix']> {
-  const chain: TransformNode[] = [];
-  for (let n: TransformNode | null = mesh; n && n !== root; n = n.parent as TransformNode | null) chain.push(n);
-  for (let i = chain.length - 1; i > 0; i--) chain[i].computeWorldMatrix(true);
-  return mesh.computeWorldMatrix(true);
 }
